@@ -1,0 +1,44 @@
+"""The ``poa`` command: one entry point, a sub-command per task."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .console import run
+
+__all__ = ["main", "COMMANDS"]
+
+#: sub-command → (module, function, one-line help); modules are imported only when used.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("poaforge.validate", "main", "check case files against the schema and each other"),
+    "lint": ("poaforge.lint", "main_lint", "check cases against the known reasons POAs are rejected"),
+    "rules": ("poaforge.lint", "main_rules", "list the lint rule catalogue"),
+}
+
+
+def _usage() -> str:
+    lines = ["usage: poa COMMAND [ARGS...]", "", "commands:"]
+    lines += [f"  {name:<10} {help_}" for name, (_, _, help_) in COMMANDS.items()]
+    lines += ["", "Build documents with `snakemake <case>`; see README.md."]
+    return "\n".join(lines)
+
+
+def dispatch(argv: Sequence[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0 if argv else 2
+    if argv[0] == "--version":
+        from . import __version__
+        print(f"poa {__version__}")
+        return 0
+    if argv[0] not in COMMANDS:
+        print(f"poa: unknown command '{argv[0]}'\n\n{_usage()}", file=sys.stderr)
+        return 2
+    module, func, _ = COMMANDS[argv[0]]
+    return int(getattr(importlib.import_module(module), func)(list(argv[1:])))
+
+
+def main() -> None:
+    sys.exit(run(dispatch))

@@ -1,0 +1,228 @@
+"""Exhibit intake: check every evidence file and normalise it to a readable PDF.
+
+``prepare(case, case_dir, out_dir)`` writes ``out_dir/exhibits/<number>.pdf`` and
+``out_dir/exhibits.json`` (all or nothing). The type comes from the file's first bytes;
+PDFs are copied byte for byte when they parse cleanly and are not encrypted, otherwise
+rewritten decrypted; images go through :mod:`poaforge.images`.
+
+Command: ``python -m poaforge.evidence results/<c>/case.json results/<c>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from poaforge.errors import EvidenceError, PoaError, Problem, UsageError
+from poaforge.sniff import describe, media_of
+
+__all__ = ["MAX_PAGES", "MAX_PIXELS", "Intake", "read_exhibit", "prepare", "replace_dir", "main"]
+
+MAX_PAGES = 2000
+MAX_PIXELS = 100_000_000
+
+
+@dataclass
+class Intake:
+    """One exhibit, checked: the PDF to use and what exhibits.json says about it."""
+
+    media: str
+    pdf: bytes
+    pages: int
+    sha256: str
+    size: int
+    width: int | None = None
+    height: int | None = None
+    dpi: int | None = None
+    orientation: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _fail(where: str, message: str, hint: str) -> EvidenceError:
+    return EvidenceError(Problem(file=where, message=message, hint=hint))
+
+
+class _Warnings(logging.Handler):
+    """Collects pypdf's warnings (repaired xref, broken objects) while a file is read."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+_EXPORT = "export or print it to PDF again"
+
+
+def _read_pdf(data: bytes, where: str, max_pages: int) -> tuple[bytes, int, list[str]]:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import PasswordType
+    from pypdf.errors import DependencyError, PyPdfError
+
+    if b"%%EOF" not in data[-2048:]:
+        raise _fail(where, "is truncated (the end of the PDF is missing)",
+                    "download or export the file again and check it opens")
+    notes: list[str] = []
+    handler = _Warnings()
+    log = logging.getLogger("pypdf")
+    log.addHandler(handler)
+    log.propagate, old_propagate = False, log.propagate
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            try:
+                result = reader.decrypt("")
+            except (DependencyError, NotImplementedError) as exc:
+                raise _fail(where, f"uses an encryption that cannot be opened ({exc})",
+                            "remove the protection (print to PDF) and re-export") from None
+            if result == PasswordType.NOT_DECRYPTED:
+                raise _fail(where, "is protected by a password",
+                            "remove the password (print to PDF) and re-export")
+            notes.append("had an owner password (editing restrictions): the bundled copy is decrypted")
+        pages = len(reader.pages)
+        if pages == 0:
+            raise _fail(where, "has no pages", _EXPORT)
+        if pages > max_pages:
+            raise _fail(where, f"has {pages} pages, more than the limit of {max_pages}",
+                        "split it or keep only the pages that prove the point")
+        for page in reader.pages:
+            _ = page.mediabox, page.get_contents()
+        if reader.is_encrypted or handler.messages:
+            if handler.messages:
+                notes.append("damaged cross-reference table repaired on reading: check every page is complete")
+            writer = PdfWriter(clone_from=reader)
+            buf = io.BytesIO()
+            writer.write(buf)
+            data = buf.getvalue()
+    except EvidenceError:
+        raise
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError,
+            AssertionError, RecursionError, OSError) as exc:
+        raise _fail(where, f"is damaged and cannot be read as a PDF ({type(exc).__name__}: {exc})",
+                    _EXPORT) from None
+    finally:
+        log.removeHandler(handler)
+        log.propagate = old_propagate
+    return data, pages, notes
+
+
+def read_exhibit(path: Path, case_dir: Path, where: str, *, paper: str = "a4",
+                 max_pages: int = MAX_PAGES, max_pixels: int = MAX_PIXELS) -> Intake:
+    """Check one evidence file and return its normalised PDF; ``where`` names it in errors."""
+    root = case_dir.resolve()
+    try:
+        real = path.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError):
+        raise _fail(where, "does not exist", "check the exhibit's file path in the case file") from None
+    if not real.is_relative_to(root):
+        raise _fail(where, "points outside the case folder (symbolic link)",
+                    "copy the file itself into the case folder")
+    if not real.is_file():
+        raise _fail(where, "is not a file", "point the exhibit at a PDF, PNG, JPEG or GIF file")
+    data = real.read_bytes()
+    if not data:
+        raise _fail(where, "is empty (0 bytes)", "export the document again")
+    digest, size = hashlib.sha256(data).hexdigest(), len(data)
+    head = data[:2048]
+    media = media_of(head)
+    if media is None:
+        kind = describe(head, data)
+        ext = path.suffix.lower()
+        renamed = f" renamed {ext}" if ext in (".pdf", ".png", ".jpg", ".jpeg", ".gif") else ""
+        raise _fail(where, f"is {kind}{renamed}, not a PDF, PNG, JPEG or GIF",
+                    "export it as PDF (File → Save as / Print → PDF) and point the exhibit at that file")
+    if media == "pdf":
+        pdf, pages, notes = _read_pdf(data, where, max_pages)
+        return Intake(media, pdf, pages, digest, size, notes=notes)
+    from poaforge.images import image_to_pdf
+
+    img = image_to_pdf(data, where, paper=paper, max_pixels=max_pixels)
+    return Intake(media, img.pdf, 1, digest, size, img.width, img.height, img.dpi,
+                  img.orientation, img.notes)
+
+
+def replace_dir(tmp: Path, final: Path) -> None:
+    """Put the finished folder ``tmp`` in place of ``final`` (swap by rename)."""
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(tmp, final)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def prepare(case: dict, case_dir: Path, out_dir: Path, *, max_pages: int = MAX_PAGES,
+            max_pixels: int = MAX_PIXELS) -> dict:
+    """Normalise every exhibit of ``case``; write ``exhibits/`` and ``exhibits.json``; return the JSON.
+
+    All exhibits are checked; every problem is reported together in one EvidenceError.
+    """
+    paper = case.get("profile", {}).get("paper", "a4")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir / ".exhibits.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    entries, problems = [], []
+    try:
+        for i, ex in enumerate(case["exhibits"]):
+            number = int(ex.get("number", i + 1))
+            where = f"{case.get('case_dir', case_dir)}/{ex['file']}"
+            try:
+                got = read_exhibit(case_dir / ex["file"], case_dir, where, paper=paper,
+                                   max_pages=max_pages, max_pixels=max_pixels)
+            except EvidenceError as exc:
+                problems.extend(exc.problems)
+                continue
+            (tmp / f"{number}.pdf").write_bytes(got.pdf)
+            entries.append({"id": ex["id"], "number": number, "file": ex["file"],
+                            "pdf": f"exhibits/{number}.pdf", "pages": got.pages,
+                            "sha256": got.sha256, "size": got.size, "media": got.media,
+                            "width": got.width, "height": got.height, "dpi": got.dpi,
+                            "orientation": got.orientation, "notes": got.notes})
+        if problems:
+            raise EvidenceError(problems)
+        result = {"exhibits": entries}
+        replace_dir(tmp, out_dir / "exhibits")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    target = out_dir / "exhibits.json"
+    part = target.with_name(".exhibits.json.tmp")
+    part.write_text(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+    os.replace(part, target)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m poaforge.evidence CASE_JSON OUT_DIR [--max-pages N] [--max-pixels N]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="poaforge.evidence", description=__doc__.splitlines()[0])
+    parser.add_argument("case_json", type=Path)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--max-pages", type=int, default=MAX_PAGES)
+    parser.add_argument("--max-pixels", type=int, default=MAX_PIXELS)
+    args = parser.parse_args(argv)
+    try:
+        try:
+            case = json.loads(args.case_json.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{args.case_json}: cannot read the case ({exc}) — run the validate step first")
+        prepare(case, Path(case["case_dir"]), args.out_dir, max_pages=args.max_pages,
+                max_pixels=args.max_pixels)
+    except PoaError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The checked, normalised case (``results/<case>/case.json``) every later step reads.
+
+It holds the case exactly as written plus what the documents need: exhibit numbers,
+hashes and media types, the platform profile for the marketplace, and the language's
+labels. Steps after validation never read the YAML again.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from .case import PROJECT, Case
+from .errors import EvidenceError, Problem
+
+__all__ = ["normalise", "sniff_media", "sha256_file", "write_json"]
+
+_MAGIC = [
+    (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+]
+
+
+def sniff_media(head: bytes) -> str | None:
+    """Media type from the first bytes of a file (PDF may start after junk bytes)."""
+    for magic, media in _MAGIC:
+        if head.startswith(magic):
+            return media
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    return None
+
+
+def sha256_file(path: Path) -> tuple[str, int, bytes]:
+    """SHA-256, size and the first KiB of ``path``."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            if not head:
+                head = chunk[:1024]
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size, head
+
+
+def normalise(case: Case, root: Path = PROJECT) -> dict[str, Any]:
+    """case.json content for ``case``."""
+    from .profile import load_labels, load_profile
+
+    data = copy.deepcopy(case.data)
+    for number, exhibit in enumerate(data["exhibits"], start=1):
+        real = case.files[f"{exhibit['id']}:file"]
+        digest, size, head = sha256_file(real)
+        if size == 0:
+            line, col = case.locate(("exhibits", number - 1, "file"))
+            raise EvidenceError(Problem(str(case.path), line, col,
+                                        f"exhibit {exhibit['id']}: {case.dir / exhibit['file']} is an empty file (0 bytes)",
+                                        "export the document again and replace the file"))
+        exhibit.update(number=number, sha256=digest, size=size, media=sniff_media(head) or "unknown")
+    profile = load_profile(data["platform"], data["marketplace"], root)
+    data["profile"] = profile
+    data["labels"] = load_labels(data["language"], profile, root)
+    data["source"] = case.path.as_posix()
+    data["case_dir"] = case.dir.as_posix()
+    return data
+
+
+def write_json(obj: Any, out: Path) -> None:
+    """Write ``obj`` as stable, readable UTF-8 JSON atomically."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    tmp.replace(out)

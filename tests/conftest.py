@@ -1,0 +1,61 @@
+"""Shared fixtures: a small valid case written into a temporary project folder."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def write_pdf(path: Path, pages: int = 1, size: tuple[float, float] = (612, 792)) -> Path:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(*size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def write_png(path: Path, size: tuple[int, int] = (800, 1000)) -> Path:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (240, 240, 240)).save(path)
+    return path
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` (to prove nothing was modified)."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """``mini(replace={old: new})`` writes cases/mini.yaml (+ evidence) in a temp cwd."""
+    monkeypatch.chdir(tmp_path)
+
+    def make(replace: dict[str, str] | None = None, text: str | None = None) -> Path:
+        body = text if text is not None else (DATA / "mini.yaml").read_text(encoding="utf-8")
+        for old, new in (replace or {}).items():
+            assert old in body, f"fixture text not found: {old!r}"
+            body = body.replace(old, new, 1)
+        case = tmp_path / "cases" / "mini.yaml"
+        case.parent.mkdir(exist_ok=True)
+        case.write_text(body, encoding="utf-8")
+        ev = tmp_path / "cases" / "mini" / "evidence"
+        if not ev.exists():
+            write_pdf(ev / "late.pdf", pages=2)
+            write_png(ev / "refunds.png")
+            write_pdf(ev / "checklist.pdf")
+        return Path("cases/mini.yaml")
+
+    return make

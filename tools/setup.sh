@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Set up everything poa-forge needs, idempotently: system fonts and tools, the virtual
+# environment with pinned dependencies, and the poaforge package itself.
+#   tools/setup.sh          what `make demo` needs
+#   tools/setup.sh --test   also what the test suite needs (qpdf, poppler-utils)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- system packages -------------------------------------------------------------
+missing=()
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || fc-list :lang=zh 2>/dev/null | grep -qi 'noto.*cjk' || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi 'DejaVuSans' || [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+if [ "$want_test" = 1 ]; then
+  command -v qpdf >/dev/null || missing+=(qpdf)
+  command -v pdftotext >/dev/null || missing+=(poppler-utils)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing ${missing[*]} (apt-get)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    say "missing system packages: ${missing[*]}"
+    say "  Debian/Ubuntu: sudo apt-get install ${missing[*]}"
+    say "  Fedora: sudo dnf install google-noto-sans-cjk-fonts dejavu-sans-fonts qpdf poppler-utils"
+    say "  macOS: brew install --cask font-noto-sans-cjk; brew install qpdf poppler"
+    say "  or put Noto Sans/Serif CJK font files in ./fonts/ (searched too)"
+    exit 1
+  fi
+fi
+
+# --- Python environment ------------------------------------------------------------
+PY=${PYTHON:-python3}
+"$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { say "Python 3.11 or newer is needed (found $("$PY" --version 2>&1))"; exit 1; }
+[ -x .venv/bin/python ] || { say "creating .venv"; "$PY" -m venv .venv; }
+stamp=".venv/.poa-ready-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+if [ ! -e "$stamp" ]; then
+  say "installing pinned dependencies (requirements.lock)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  rm -f .venv/.poa-ready-*
+  touch "$stamp"
+fi
