@@ -44,7 +44,7 @@ MODES = ("standalone", "bundle")
 
 #: Font files we look for (file-name prefixes) and the folders searched for them;
 #: ``POAFORGE_FONT_DIRS`` (os.pathsep-separated folders) replaces the search.
-FONT_PREFIXES = ("DejaVu", "NotoSerifCJK", "NotoSansCJK", "NotoColorEmoji")
+FONT_PREFIXES = ("DejaVu", "NotoSerifCJK", "NotoSansCJK", "NotoColorEmoji")  # coverage look-up order
 FONT_ROOTS = ("/usr/share/fonts", "/usr/local/share/fonts")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
@@ -75,7 +75,12 @@ def _font_files(dirs: Iterable[str]) -> list[str]:
     for d in dirs:
         for folder, _sub, names in os.walk(d):
             files += [os.path.join(folder, n) for n in names if n.lower().endswith(FONT_SUFFIXES)]
-    return sorted(files, key=lambda p: (not os.path.basename(p).startswith(FONT_PREFIXES), p))
+    def rank(path: str) -> tuple[int, bool, str]:
+        name = os.path.basename(path)
+        known = [i for i, prefix in enumerate(FONT_PREFIXES) if name.startswith(prefix)]
+        return (known[0] if known else len(FONT_PREFIXES), "Bold" in name, path)
+
+    return sorted(files, key=rank)
 
 
 def _strings(value: Any, key: str = "") -> Iterator[str]:
@@ -138,66 +143,66 @@ def _coverage(path: str) -> list[list[tuple[int, int]]]:
     if path not in _cmaps:
         try:
             with open(path, "rb") as fh:
-                data = fh.read()
-            faces = [0]
-            if data[:4] == b"ttcf":
-                (n,) = struct.unpack_from(">I", data, 8)
-                faces = list(struct.unpack_from(f">{n}I", data, 12))
-            seen: dict[int, list[tuple[int, int]]] = {}
-            for face in faces:
-                offset = _cmap_offset(data, face)
-                if offset is not None and offset not in seen:
-                    seen[offset] = _parse_cmap(data, offset)
-            _cmaps[path] = list(seen.values())
+                _cmaps[path] = _read_cmaps(fh)
         except (OSError, struct.error, ValueError):
             _cmaps[path] = []
     return _cmaps[path]
 
 
-def _cmap_offset(data: bytes, face: int) -> int | None:
-    (num,) = struct.unpack_from(">H", data, face + 4)
-    for i in range(num):
-        tag, _sum, off, _len = struct.unpack_from(">4sIII", data, face + 12 + 16 * i)
-        if tag == b"cmap":
-            return int(off)
-    return None
+def _read(fh: Any, offset: int, size: int) -> bytes:
+    fh.seek(offset)
+    data = fh.read(size)
+    if len(data) != size:
+        raise ValueError("truncated font")
+    return bytes(data)
 
 
-def _parse_cmap(data: bytes, cmap: int) -> list[tuple[int, int]]:
-    (_ver, num) = struct.unpack_from(">HH", data, cmap)
+def _read_cmaps(fh: Any) -> list[list[tuple[int, int]]]:
+    faces = [0]
+    head = _read(fh, 0, 12)
+    if head[:4] == b"ttcf":
+        (n,) = struct.unpack_from(">I", head, 8)
+        faces = list(struct.unpack(f">{n}I", _read(fh, 12, 4 * n)))
+    seen: dict[int, list[tuple[int, int]]] = {}
+    for face in faces:
+        (num,) = struct.unpack(">H", _read(fh, face + 4, 2))
+        directory = _read(fh, face + 12, 16 * num)
+        for tag, _sum, off, length in struct.iter_unpack(">4sIII", directory):
+            if tag == b"cmap" and off not in seen:
+                seen[off] = _parse_cmap(_read(fh, off, length))
+    return list(seen.values())
+
+
+def _parse_cmap(data: bytes) -> list[tuple[int, int]]:
+    (_ver, num) = struct.unpack_from(">HH", data, 0)
     subtables = {}
     for i in range(num):
-        pid, eid, off = struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
-        fmt = struct.unpack_from(">H", data, cmap + off)[0]
-        subtables[(fmt, pid, eid)] = cmap + off
-    best = sorted(k for k in subtables if k[0] in (4, 12) and (k[1], k[2]) in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3)))
-    if not best:
+        pid, eid, off = struct.unpack_from(">HHI", data, 4 + 8 * i)
+        subtables[(struct.unpack_from(">H", data, off)[0], pid, eid)] = off
+    usable = [k for k in subtables if k[0] in (4, 12) and k[1:] in ((3, 10), (0, 4), (0, 6), (3, 1), (0, 3))]
+    if not usable:
         return []
-    fmt = 12 if any(k[0] == 12 for k in best) else 4
-    at = subtables[next(k for k in best if k[0] == fmt)]
-    ranges: list[tuple[int, int]] = []
-    if fmt == 12:
+    at = subtables[max(usable)]  # format 12 (full Unicode) when there is one
+    if max(usable)[0] == 12:
         (n,) = struct.unpack_from(">I", data, at + 12)
-        for g in range(n):
-            start, end, _gid = struct.unpack_from(">III", data, at + 16 + 12 * g)
+        return sorted((a, b) for a, b, _gid in struct.iter_unpack(">III", data[at + 16:at + 16 + 12 * n]))
+    ranges: list[tuple[int, int]] = []
+    seg = struct.unpack_from(">H", data, at + 6)[0] // 2
+    ends = struct.unpack_from(f">{seg}H", data, at + 14)
+    starts = struct.unpack_from(f">{seg}H", data, at + 16 + 2 * seg)
+    deltas = struct.unpack_from(f">{seg}h", data, at + 16 + 4 * seg)
+    ro_at = at + 16 + 6 * seg
+    for i, (start, end) in enumerate(zip(starts, ends)):
+        if start == 0xFFFF:
+            continue
+        (ro,) = struct.unpack_from(">H", data, ro_at + 2 * i)
+        if ro == 0:
             ranges.append((start, end))
-    else:
-        seg = struct.unpack_from(">H", data, at + 6)[0] // 2
-        ends = struct.unpack_from(f">{seg}H", data, at + 14)
-        starts = struct.unpack_from(f">{seg}H", data, at + 16 + 2 * seg)
-        deltas = struct.unpack_from(f">{seg}h", data, at + 16 + 4 * seg)
-        ro_at = at + 16 + 6 * seg
-        for i, (start, end) in enumerate(zip(starts, ends)):
-            if start == 0xFFFF:
-                continue
-            (ro,) = struct.unpack_from(">H", data, ro_at + 2 * i)
-            if ro == 0:
-                ranges.append((start, end))
-                continue
-            for cp in range(start, end + 1):  # glyph ids from the array; 0 is "missing"
-                (gid,) = struct.unpack_from(">H", data, ro_at + 2 * i + ro + 2 * (cp - start))
-                if gid and (gid + deltas[i]) & 0xFFFF:
-                    ranges.append((cp, cp))
+            continue
+        for cp in range(start, end + 1):  # glyph ids from the array; 0 is "missing"
+            (gid,) = struct.unpack_from(">H", data, ro_at + 2 * i + ro + 2 * (cp - start))
+            if gid and (gid + deltas[i]) & 0xFFFF:
+                ranges.append((cp, cp))
     return sorted(ranges)
 
 

@@ -1,0 +1,195 @@
+# poa-forge pipeline: one YAML file per case in cases/ → documents in results/<case>/.
+#   snakemake case42     build one case
+#   snakemake            build every case (and the status page)
+# Every computation lives in the poaforge package (scripts/poaforge); this file only
+# declares the steps, their inputs and outputs.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+include: "workflow/common.smk"
+
+
+localrules:
+    all,
+
+
+rule all:
+    default_target: True
+    input:
+        case_targets(CASES),
+
+
+rule validate_case:
+    input:
+        case="cases/{case}.yaml",
+        evidence=evidence_files,
+        data=DATA_FILES,
+        code=code("case", "loader", "schema_check", "consistency", "paths", "normalize", "profile", "validate"),
+    output:
+        "results/{case}/case.json",
+    params:
+        digest=case_digest,
+    log:
+        "logs/{case}/validate_case.log",
+    shell:
+        step("validate {input.case:q} {output:q}")
+
+
+rule lint_case:
+    input:
+        case="cases/{case}.yaml",
+        checked=rules.validate_case.output,
+        data=LINT_FILES,
+        code=code("lint/*"),
+    output:
+        json="results/{case}/report.json",
+        txt="results/{case}/report.txt",
+    params:
+        digest=case_digest,
+    log:
+        "logs/{case}/lint_case.log",
+    shell:
+        step("lint report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q}", keep_stdout=True)
+
+
+rule prepare_exhibits:
+    input:
+        checked=rules.validate_case.output,
+        code=code("evidence", "images", "sniff"),
+    output:
+        pdfs=directory("results/{case}/exhibits"),
+        json="results/{case}/exhibits.json",
+    log:
+        "logs/{case}/prepare_exhibits.log",
+    shell:
+        step("evidence {input.checked:q} results/{wildcards.case}")
+
+
+rule render_poa:
+    input:
+        checked=rules.validate_case.output,
+        gate=rules.lint_case.output.json,
+        templates=TEMPLATES,
+        code=code("render", "typeset", "textfmt"),
+    output:
+        "results/{case}/poa.pdf",
+    log:
+        "logs/{case}/render_poa.log",
+    shell:
+        step("render poa {input.checked:q} {output:q}")
+
+
+rule render_docx:
+    input:
+        checked=rules.validate_case.output,
+        gate=rules.lint_case.output.json,
+        reference="templates/reference.docx",
+        code=code("docx", "formtext"),
+    output:
+        "results/{case}/poa.docx",
+    log:
+        "logs/{case}/render_docx.log",
+    shell:
+        step("docx {input.checked:q} {output:q}")
+
+
+rule form_text:
+    input:
+        checked=rules.validate_case.output,
+        gate=rules.lint_case.output.json,
+        code=code("formtext"),
+    output:
+        txt="results/{case}/poa.txt",
+        json="results/{case}/form.json",
+    log:
+        "logs/{case}/form_text.log",
+    shell:
+        step("formtext {input.checked:q} {output.txt:q} {output.json:q}")
+
+
+rule build_upload:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        gate=rules.lint_case.output.json,
+        code=code("upload", "images", "sniff"),
+    output:
+        directory("results/{case}/upload"),
+    log:
+        "logs/{case}/build_upload.log",
+    shell:
+        step("upload {input.checked:q} {input.exhibits:q} {output:q}")
+
+
+rule build_index:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        upload=rules.build_upload.output,
+        templates=TEMPLATES,
+        code=code("render", "typeset", "textfmt"),
+    output:
+        pdf="results/{case}/evidence-index.pdf",
+        csv="results/{case}/evidence-index.csv",
+    log:
+        "logs/{case}/build_index.log",
+    shell:
+        step("render index {input.checked:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}")
+
+
+rule merge_bundle:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        upload=rules.build_upload.output,
+        gate=rules.lint_case.output.json,
+        templates=TEMPLATES,
+        code=code("bundle", "stamps", "render", "typeset", "textfmt"),
+    output:
+        "results/{case}/bundle.pdf",
+    log:
+        "logs/{case}/merge_bundle.log",
+    benchmark:
+        "logs/{case}/merge_bundle.benchmark.tsv"
+    shell:
+        step("bundle {input.checked:q} {input.exhibits:q} {output:q}")
+
+
+rule write_checklist:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        code=code("checklist"),
+    output:
+        "results/{case}/checklist.md",
+    log:
+        "logs/{case}/write_checklist.log",
+    shell:
+        step("checklist {input.checked:q} {input.exhibits:q} {output:q}")
+
+
+rule write_manifest:
+    input:
+        outputs=case_outputs,
+        checked=rules.validate_case.output,
+        code=code("manifest"),
+    output:
+        "results/{case}/manifest.json",
+    log:
+        "logs/{case}/write_manifest.log",
+    shell:
+        step("manifest {input.checked:q} {output:q}")
+
+
+# One target per case, so `snakemake case42` builds case42.
+for _case in CASES:
+
+    rule:
+        name:
+            _case
+        localrule: True
+        input:
+            case_targets([_case]),

@@ -1,0 +1,119 @@
+"""Content checks: root causes (POA1xx), corrective actions (POA2xx), preventive
+measures (POA3xx) and vague owners (POA401)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .context import Context
+from .text import clip, has_cjk, size_of, whole_value
+
+__all__ = ["check_root_causes", "check_actions", "check_measures", "check_owners"]
+
+_DIGIT = re.compile(r"\d")
+
+
+def _items(ctx: Context, section: str) -> list[tuple[int, dict[str, Any], str]]:
+    seq = ctx.data.get(section)
+    out = []
+    for i, item in enumerate(seq if isinstance(seq, list) else []):
+        if isinstance(item, dict):
+            out.append((i, item, item.get("id") if isinstance(item.get("id"), str) else f"{section}[{i + 1}]"))
+    return out
+
+
+def _placeholder(ctx: Context, value: Any) -> bool:
+    return not isinstance(value, str) or whole_value(value) in ctx.phrase_set("placeholders")
+
+
+def check_root_causes(ctx: Context) -> None:
+    received = (ctx.data.get("notice") or {}).get("received")
+    superficial, process = ctx.matchers["superficial"], ctx.matchers["process_terms"]
+    for i, rc, rid in _items(ctx, "root_causes"):
+        path = ("root_causes", i)
+        gap = rc.get("gap") if isinstance(rc.get("gap"), str) else ""
+        has_process = process.search(gap) is not None
+        for key in ("gap", "what"):
+            phrase = superficial.search(rc.get(key) or "")
+            if phrase and not has_process:
+                ctx.emit("POA101", path + (key,), where=f"{rid} {key}", phrase=phrase)
+                break
+        else:
+            if gap and not has_process:
+                ctx.emit("POA102", path + ("gap",), where=f"{rid} gap")
+        when = rc.get("when")
+        if isinstance(when, str) and isinstance(received, str) and when[:10] > received:
+            ctx.emit("POA103", path + ("when",), where=rid, when=when, received=received)
+        if "role" in rc and _placeholder(ctx, rc.get("role")):
+            ctx.emit("POA104", path + ("role",), where=rid, value=rc.get("role"))
+
+
+def check_actions(ctx: Context) -> None:
+    as_of = ctx.data.get("as_of")
+    promissory = ctx.matchers["promissory"]
+    for i, ca, cid in _items(ctx, "corrective_actions"):
+        path = ("corrective_actions", i)
+        text = ca.get("action") if isinstance(ca.get("action"), str) else ""
+        if "done" in ca:
+            phrase = promissory.search(text)
+            if phrase:
+                ctx.emit("POA201", path + ("action",), where=f"{cid} action", phrase=phrase)
+        elif isinstance(ca.get("due"), str):
+            due = ca["due"]
+            if isinstance(as_of, str) and due < as_of:
+                ctx.emit("POA203", path + ("due",), where=cid, text=clip(text), due=due, as_of=as_of)
+            else:
+                ctx.emit("POA202", path + ("due",), where=cid, text=clip(text), due=due)
+        if "owner" in ca and _placeholder(ctx, ca.get("owner")):
+            ctx.emit("POA204", path + ("owner",), where=cid, value=ca.get("owner"))
+        if isinstance(ca.get("exhibits"), list) and not ca["exhibits"]:
+            ctx.emit("POA205", path + ("exhibits",), where=cid, text=clip(text))
+
+
+def _vague_only(ctx: Context, text: str, phrase_key: str, field: str) -> str | None:
+    """The vague phrase in ``text`` when nothing concrete is left once it is removed."""
+    matcher = ctx.matchers[phrase_key]
+    phrase = matcher.search(text)
+    if not phrase or _DIGIT.search(text):
+        return None
+    rest = matcher.remove(text)
+    cjk = has_cjk(text)
+    need = ctx.catalogue.setting("vague_residue_chars_cjk" if cjk else "vague_residue_words", field)
+    return phrase if size_of(rest, cjk) < need else None
+
+
+def check_measures(ctx: Context) -> None:
+    as_of = ctx.data.get("as_of")
+    for i, pm, mid in _items(ctx, "preventive_measures"):
+        path = ("preventive_measures", i)
+        for key, rule in (("verification", "POA301"), ("frequency", "POA302"), ("owner", "POA303")):
+            if key in pm and _placeholder(ctx, pm.get(key)):
+                ctx.emit(rule, path + (key,), where=mid, value=pm.get(key))
+        effective = pm.get("effective")
+        if isinstance(effective, str) and isinstance(as_of, str) and effective > as_of:
+            ctx.emit("POA304", path + ("effective",), where=mid, effective=effective, as_of=as_of)
+        phrase = _vague_only(ctx, pm.get("measure") or "", "vague_measures", "measure")
+        if phrase:
+            ctx.emit("POA305", path + ("measure",), where=f"{mid} measure", phrase=phrase)
+        freq = pm.get("frequency")
+        if isinstance(freq, str) and not _placeholder(ctx, freq):
+            phrase = _vague_only(ctx, freq, "vague_frequency", "frequency")
+            if phrase:
+                ctx.emit("POA306", path + ("frequency",), where=mid, phrase=phrase)
+        ver = pm.get("verification")
+        if isinstance(ver, str) and not _placeholder(ctx, ver):
+            phrase = _vague_only(ctx, ver, "vague_verification", "verification")
+            if phrase:
+                ctx.emit("POA307", path + ("verification",), where=mid, phrase=phrase)
+
+
+def check_owners(ctx: Context) -> None:
+    """A vague owner is the whole value being vague ("the team"), not a role that
+    contains the word ("Customer Service Team Lead")."""
+    vague = ctx.phrase_set("vague_owners")
+    for section, key in (("root_causes", "role"), ("corrective_actions", "owner"), ("preventive_measures", "owner")):
+        for i, item, iid in _items(ctx, section):
+            value = item.get(key)
+            if isinstance(value, str) and whole_value(value) in vague:
+                ctx.emit("POA401", (section, i, key), where=f"{iid} {key}", value=value)

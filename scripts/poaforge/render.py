@@ -1,0 +1,177 @@
+"""Render the Plan of Action and the evidence index (PDF through Typst, CSV).
+
+    python -m poaforge.render poa   results/c/case.json results/c/poa.pdf [--mode bundle]
+    python -m poaforge.render index results/c/case.json results/c/exhibits.json \\
+                                    results/c/evidence-index.pdf results/c/evidence-index.csv [--mode bundle]
+
+``case`` is case.json (schema + contract fields: ``exhibits[].number``, ``profile``,
+``labels``); ``exhibits`` is exhibits.json.  The templates live in ``templates/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+
+from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
+from poaforge.typeset import MODES, compile_pdf
+
+__all__ = [
+    "CSV_COLUMNS", "templates_dir", "cited_by", "upload_name", "upload_names", "index_rows",
+    "render_poa", "render_index", "main",
+]
+
+CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "file", "pages", "sha256")
+ITEM_LISTS = ("root_causes", "corrective_actions", "preventive_measures")
+DEFAULT_NAMING = "Attachment_{number}_{title}.{ext}"
+
+
+def templates_dir() -> Path:
+    """The project's ``templates/`` folder (``POAFORGE_TEMPLATES`` overrides)."""
+    env = os.environ.get("POAFORGE_TEMPLATES")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "templates"
+
+
+def cited_by(case: dict[str, Any]) -> dict[str, list[str]]:
+    """Exhibit id → ids of the root causes, actions and measures citing it, in POA order."""
+    out: dict[str, list[str]] = {e["id"]: [] for e in case.get("exhibits", [])}
+    for key in ITEM_LISTS:
+        for item in case.get(key, []):
+            for ex in item.get("exhibits", []):
+                if ex in out and item["id"] not in out[ex]:
+                    out[ex].append(item["id"])
+    return out
+
+
+def upload_name(number: int | str, title: str, ext: str, pattern: str = DEFAULT_NAMING) -> str:
+    """Upload file name of an exhibit: ``Attachment_3_Shipping_SOP.pdf``.
+
+    Stand-in until the upload module provides it: characters other than letters, digits,
+    ``-`` and ``.`` become ``_``; the title is cut to 60 characters.
+    """
+    safe = re.sub(r"[^\w.-]+|_+", "_", title.strip(), flags=re.UNICODE).strip("._")[:60].rstrip("._") or "Exhibit"
+    return pattern.format(number=number, title=safe, ext=ext.lower().lstrip("."))
+
+
+def upload_names(case: dict[str, Any]) -> dict[str, str]:
+    """Exhibit id → upload file name, from the profile's ``attachments`` rules."""
+    rules = case.get("profile", {}).get("attachments", {}) or {}
+    pattern = rules.get("naming") or DEFAULT_NAMING
+    as_pdf = str(rules.get("images_as_pdf", False)).lower() == "true"
+    names = {}
+    for e in case.get("exhibits", []):
+        media = e.get("media") or Path(e.get("file", "")).suffix.lstrip(".").lower() or "pdf"
+        ext = "pdf" if as_pdf or media == "pdf" else {"jpeg": "jpg"}.get(media, media)
+        names[e["id"]] = upload_name(e["number"], e["title"], ext, pattern)
+    return names
+
+
+def _check_refs(case: dict[str, Any]) -> None:
+    known = {e["id"] for e in case.get("exhibits", [])}
+    problems = [
+        Problem(str(case.get("source", "case.json")), message=f"{item.get('id', key)} cites exhibit {ex!r}, which is not listed under exhibits",
+                hint=f"add {ex} to exhibits or correct the id")
+        for key in ITEM_LISTS for item in case.get(key, []) for ex in item.get("exhibits", []) if ex not in known
+    ]
+    if problems:
+        raise CaseError(problems)
+
+
+def index_rows(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per exhibit, in exhibit order: what the index PDF and CSV show."""
+    prepared = {e["id"]: e for e in exhibits.get("exhibits", [])}
+    cites = cited_by(case)
+    rows = []
+    for e in sorted(case.get("exhibits", []), key=lambda e: int(e["number"])):
+        prep = prepared.get(e["id"], {})
+        rows.append({
+            "number": int(e["number"]), "id": e["id"], "title": e["title"], "date": e["date"], "proves": e["proves"],
+            "cited_by": cites.get(e["id"], []), "file": uploads.get(e["id"], ""),
+            "pages": prep.get("pages", ""), "sha256": prep.get("sha256") or e.get("sha256", ""),
+        })
+    return rows
+
+
+def render_poa(case: dict[str, Any], out: Path, mode: str = "standalone") -> int:
+    """Typeset the POA letter to ``out``; return its page count."""
+    _check_refs(case)
+    return compile_pdf(templates_dir() / "poa.typ", case, Path(out), mode=mode)
+
+
+def render_index(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[str, str],
+                 out_pdf: Path | None, out_csv: Path | None, mode: str = "standalone") -> int:
+    """Write the evidence index as PDF and/or CSV; return the PDF's page count (0 without)."""
+    rows = index_rows(case, exhibits, uploads)
+    if out_csv is not None:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({**r, "cited_by": ";".join(r["cited_by"])} for r in rows)
+        _write_text(Path(out_csv), buf.getvalue())
+    if out_pdf is None:
+        return 0
+    return compile_pdf(templates_dir() / "index.typ", {**case, "index": rows}, Path(out_pdf), mode=mode)
+
+
+def _write_text(out: Path, text: str) -> None:
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except OSError as err:
+        raise BuildError(Problem(str(out), message=f"cannot write: {err.strerror or err}",
+                                 hint="check that the folder is writable and the disk is not full")) from None
+
+
+def _load(path: str) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            value = json.load(fh)
+    except OSError as err:
+        raise BuildError(Problem(path, message=f"cannot read: {err.strerror or err}", hint="run the pipeline step that makes it")) from None
+    except ValueError as err:
+        raise BuildError(Problem(path, message=f"not valid JSON: {err}", hint="delete it and run the pipeline again")) from None
+    if not isinstance(value, dict):
+        raise BuildError(Problem(path, message="expected a JSON object", hint="delete it and run the pipeline again"))
+    return value
+
+
+USAGE = ("usage: python -m poaforge.render poa CASE_JSON OUT_PDF [--mode standalone|bundle]\n"
+         "       python -m poaforge.render index CASE_JSON EXHIBITS_JSON OUT_PDF OUT_CSV [--mode standalone|bundle]")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    mode = "standalone"
+    try:
+        if "--mode" in args:
+            i = args.index("--mode")
+            if i + 1 >= len(args) or args[i + 1] not in MODES:
+                raise UsageError(f"--mode takes one of {', '.join(MODES)}\n{USAGE}")
+            mode = args[i + 1]
+            del args[i:i + 2]
+        if args[:1] == ["poa"] and len(args) == 3:
+            render_poa(_load(args[1]), Path(args[2]), mode)
+        elif args[:1] == ["index"] and len(args) == 5:
+            case = _load(args[1])
+            render_index(case, _load(args[2]), upload_names(case), Path(args[3]), Path(args[4]), mode)
+        else:
+            raise UsageError(USAGE)
+    except PoaError as err:
+        print(err, file=sys.stderr)
+        return err.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

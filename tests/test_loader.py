@@ -1,0 +1,86 @@
+"""Strict YAML loading: scalars stay as written, dangerous YAML is refused with a position."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poaforge.errors import CaseError
+from poaforge.loader import load_yaml, parse_yaml
+
+
+def test_scalars_stay_as_written() -> None:
+    doc = parse_yaml("a: no\nb: 0123\nc: 2026-02-30\nd: 1.50\ne: ~\nf: yes\n", "t.yaml")
+    assert doc.data == {"a": "no", "b": "0123", "c": "2026-02-30", "d": "1.50", "e": "~", "f": "yes"}
+
+
+def test_positions_of_values_and_keys() -> None:
+    doc = parse_yaml("top:\n  items:\n    - id: A\n      text: hello\n", "t.yaml")
+    assert doc.locate(("top", "items", 0, "text")) == (4, 13)
+    assert doc.locate_key(("top", "items", 0, "text")) == (4, 7)
+    assert doc.locate(("top", "items", 0, "missing")) == (3, 7)
+
+
+BAD = [
+    ("a: 1\nb: 2\na: 3\n", "t.yaml:3:1: duplicate key 'a' (first at line 1) — keep one of them; a repeated key would silently replace the first"),
+    ("a: &x 1\nb: *x\n", "t.yaml:1:4: anchor '&x' is not allowed — write the value out in full; anchors and aliases (&, *) are not supported"),
+    ("a: !!python/object:os.system x\n", "t.yaml:1:4: tag '!!python/object:os.system' is not allowed — remove the tag; case files hold plain text, lists and mappings"),
+    ("a: !custom x\n", "t.yaml:1:4: tag '!custom' is not allowed — remove the tag; case files hold plain text, lists and mappings"),
+    ("a:\n\tb: 1\n", "t.yaml:2:1: a tab character is used for indentation — indent with spaces only (YAML does not allow tabs)"),
+    ("- 1\n- 2\n", "t.yaml:1:1: the file must be a mapping of fields (case:, platform:, …) — start the file with 'case: <id>' lines, not a list or plain text"),
+    ("", "t.yaml:1:1: the file is empty — start from an example in cases/ or run `poa new <case>`"),
+    ("# only a comment\n", "t.yaml:1:1: the file is empty — start from an example in cases/ or run `poa new <case>`"),
+    ("a: b: c\n", "t.yaml:1:5: unexpected ':' in a value — put the text in quotes, or use a block (>- on the line before) for long text"),
+    ("a: [1\n", "t.yaml:2:1: YAML syntax error: expected ',' or ']', but got '<stream end>' while parsing a flow sequence — check indentation and quotes on this line and the one before"),
+    ("? [a]\n: 1\n", "t.yaml:1:3: a key must be plain text — write the key as a name followed by ':'"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD)
+def test_refused(text: str, message: str) -> None:
+    with pytest.raises(CaseError) as exc:
+        parse_yaml(text, "t.yaml")
+    assert str(exc.value) == message
+
+
+def test_billion_laughs_refused_fast() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]" for i in range(8)]
+    with pytest.raises(CaseError, match="anchor '&a' is not allowed"):
+        parse_yaml("\n".join(lines) + "\n", "t.yaml")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b"\xef\xbb\xbfa: 1\r\nb: 2\r\n", {"a": "1", "b": "2"}),  # BOM and CRLF are fine
+    ("a: 中文 ✓\n".encode(), {"a": "中文 ✓"}),
+])
+def test_bom_crlf_utf8(tmp_path: Path, raw: bytes, expected: dict[str, str]) -> None:
+    (tmp_path / "c.yaml").write_bytes(raw)
+    assert load_yaml(tmp_path / "c.yaml").data == expected
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (b"a: ok\nb: caf\xe9\n", "byte 0xe9 is not UTF-8 text — save the file as UTF-8"),
+    (b"a: \x00\n", "the file contains NUL bytes"),
+])
+def test_not_text(tmp_path: Path, raw: bytes, message: str) -> None:
+    (tmp_path / "c.yaml").write_bytes(raw)
+    with pytest.raises(CaseError) as exc:
+        load_yaml(tmp_path / "c.yaml")
+    assert message in str(exc.value)
+    if b"\xe9" in raw:
+        assert str(exc.value).startswith(f"{tmp_path / 'c.yaml'}:2:7: ")
+
+
+def test_size_cap(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text("a: " + "x" * 5_000_000 + "\n")
+    with pytest.raises(CaseError, match="larger than 2,000,000 bytes — keep long documents in exhibits"):
+        load_yaml(tmp_path / "c.yaml")
+
+
+def test_missing_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(CaseError, match="no such case file"):
+        load_yaml(tmp_path / "nope.yaml")
+    with pytest.raises(CaseError, match="is a folder, not a case file"):
+        load_yaml(tmp_path)

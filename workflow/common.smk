@@ -1,0 +1,92 @@
+# Helpers for the Snakefile: which cases exist, what each step reads, how a step is run.
+import hashlib
+import os
+import shlex
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from poaforge.consistency import RESERVED_IDS  # noqa: E402  (light import: no third-party modules)
+from poaforge.case import CASE_ID  # noqa: E402
+
+PY = sys.executable
+PKG = "scripts/poaforge"
+
+
+def _discover_cases():
+    cases = []
+    for path in sorted(Path("cases").glob("*.yaml")):
+        stem = path.stem
+        if not CASE_ID.match(stem):
+            raise WorkflowError(f"{path}: the file name '{stem}' is not a usable case id — "
+                                "rename it: letters, digits, '-' and '_', starting with a letter")
+        if stem in RESERVED_IDS:
+            raise WorkflowError(f"{path}: the case id '{stem}' is the name of a pipeline rule — "
+                                f"rename the file, e.g. to case-{stem}.yaml")
+        cases.append(stem)
+    return cases
+
+
+CASES = _discover_cases()
+
+wildcard_constraints:
+    case="[A-Za-z][A-Za-z0-9_-]*",
+
+
+DATA_FILES = sorted(["schemas/case.schema.json", "schemas/platform.schema.json"]
+                    + [str(p) for p in Path("platforms").glob("*.yaml")]
+                    + [str(p) for p in Path("templates/lang").glob("*.yaml")])
+LINT_FILES = sorted(str(p) for p in Path("lint").rglob("*.yaml"))
+TEMPLATES = sorted(str(p) for p in Path("templates").glob("*.typ"))
+
+
+def code(*modules):
+    """The package's source files a step runs (so a code change rebuilds what it affects)."""
+    files = ["scripts/poaforge/__init__.py", "scripts/poaforge/errors.py", "scripts/poaforge/console.py",
+             "scripts/poaforge/steps.py"]
+    for m in modules:
+        if m.endswith("/*"):
+            files += sorted(str(p) for p in Path(PKG, m[:-2]).glob("*.py"))
+        elif Path(PKG, f"{m}.py").exists():
+            files.append(f"{PKG}/{m}.py")
+    return sorted(set(files))
+
+
+def case_digest(wildcards):
+    """SHA-256 of the case file: content edits rebuild even when the time stamp goes back."""
+    return hashlib.sha256(Path(f"cases/{wildcards.case}.yaml").read_bytes()).hexdigest()
+
+
+def evidence_files(wildcards):
+    """Every regular file in the case's own folder (not following links out)."""
+    root = Path("cases", wildcards.case)
+    out = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            p = Path(folder, name)
+            if not name.startswith(".") and p.is_file() and not p.is_symlink():
+                out.append(str(p))
+    return out
+
+
+CASE_OUTPUTS = ["case.json", "report.json", "report.txt", "poa.pdf", "poa.docx", "poa.txt", "form.json",
+                "evidence-index.pdf", "evidence-index.csv", "upload", "bundle.pdf", "checklist.md"]
+
+
+def case_outputs(wildcards):
+    return [f"results/{wildcards.case}/{name}" for name in CASE_OUTPUTS]
+
+
+def case_targets(cases):
+    return [f"results/{c}/manifest.json" for c in cases]
+
+
+def step(command, keep_stdout=False):
+    """Shell line running one pipeline step; its output goes to the log, and on failure
+    (or always, with keep_stdout) to the terminal too."""
+    env = "TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1"
+    run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log:q}} 2>&1"
+    if keep_stdout:
+        return f"{run} && status=0 || status=$?; cat {{log:q}} >&2; exit $status"
+    return f"{run} || {{{{ status=$?; cat {{log:q}} >&2; exit $status; }}}}"
