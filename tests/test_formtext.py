@@ -24,16 +24,19 @@ def make_case(platform: str = "amazon", marketplace: str = "US", language: str =
         "seller": {"legal_name": "Shenzhen Demo Trading Co., Ltd.", "store_name": "DemoStore", "seller_id": "A1B2C3",
                    "responsible_person": {"name": "Li Wei", "title": "Operations Director"}},
         "notice": {"received": "2026-11-10", "deadline": "2026-11-27T23:59:00-08:00", "enforcement": "account-suspension",
-                   "reference": "NTC-123", "violations": [{"id": "V1", "policy": "Order Defect Rate", "code": "ODR", "quote": "ODR 1.8%"}]},
+                   "reference": "NTC-123",
+                   "violations": [{"id": "V1", "policy": "Order Defect Rate", "code": "ODR", "quote": "ODR 1.8%"}]},
         "root_causes": [{"id": "RC1", "violations": ["V1"], "what": "Carrier X lost 14 parcels.", "when": "2026-09-01/2026-10-15",
-                         "role": "Logistics Coordinator", "gap": "No daily check of untracked parcels.", "exhibits": ["E2", "E1"]}],
+                         "role": "Logistics Coordinator", "gap": "No daily check of untracked parcels.",
+                         "exhibits": ["E2", "E1"]}],
         "corrective_actions": [
             {"id": "CA1", "root_causes": ["RC1"], "action": "Refunded 14 orders.", "owner": "Customer Service Manager",
              "done": "2026-11-12", "exhibits": ["E2"]},
             {"id": "CA2", "root_causes": ["RC1"], "action": "Moved to carrier Y.", "owner": "Logistics Manager",
              "due": "2026-11-30", "exhibits": []}],
-        "preventive_measures": [{"id": "PM1", "root_causes": ["RC1"], "measure": "Daily tracking audit.", "owner": "Logistics Coordinator",
-                                 "effective": "2026-11-13", "frequency": "daily", "verification": "Weekly report.", "exhibits": ["E3"]}],
+        "preventive_measures": [{"id": "PM1", "root_causes": ["RC1"], "measure": "Daily tracking audit.",
+                                 "owner": "Logistics Coordinator", "effective": "2026-11-13", "frequency": "daily",
+                                 "verification": "Weekly report.", "exhibits": ["E3"]}],
         "exhibits": [{"id": f"E{n}", "title": t, "file": f"e{n}.pdf", "date": "2026-11-12", "proves": "it"}
                      for n, t in enumerate(["ODR screenshot", "Refund log", "Audit SOP"], start=1)],
     }

@@ -91,7 +91,8 @@ def test_platform_rules() -> None:
     assert tt_us["attachments"]["mode"] == "combined" and tt_us["attachments"]["max_file_mb"] == 10
     assert tt_us["signature"] == {"name_title_required": True, "signature_required": True, "seal_required": False}
     assert not tt_uk["signature"]["signature_required"] and tt_uk["metrics"] == []
-    assert {m["name"] for m in tt_us["metrics"]} == {"late_dispatch_rate", "valid_tracking_rate", "seller_fault_cancellation_rate"}
+    names = {m["name"] for m in tt_us["metrics"]}
+    assert names == {"late_dispatch_rate", "valid_tracking_rate", "seller_fault_cancellation_rate"}
 
     ae = load_profile("aliexpress", "global", ROOT)
     assert ae["languages"] == ["zh"] and ae["signature"]["seal_required"]
@@ -144,7 +145,8 @@ def _edit(path: Path, old: str, new: str) -> None:
     (("invoice_max_age_days: 365", "invoice_max_age_days: 365\npaper: a4"), "US", r"^paper: a4 ",
      "{line}:1: invalid YAML: duplicate key 'paper' — keep one of them"),
     (("platform: amazon", "platform: amazon-x"), "US", r"^platform:", "{line}:11: platform is 'amazon-x' in file amazon.yaml"),
-    (("    sections: [preventive_measures]", "    sections: [corrective_actions]"), "US", r"^    sections: \[corr.*\n.*\n.*\n.*\n.*corr",
+    (("    sections: [preventive_measures]", "    sections: [corrective_actions]"), "US",
+     r"^    sections: \[corr.*\n.*\n.*\n.*\n.*corr",
      "section 'corrective_actions' is in two form fields"),
 ])
 def test_profile_errors_point_at_the_line(root: Path, edit: tuple[str, str], site: str, marker: str, expected: str) -> None:
@@ -245,7 +247,8 @@ def test_a_new_platform_and_language_are_files_only(root: Path) -> None:
     assert form["fields"][0]["text"].endswith("(pièce 1)")
     assert form["fields"][1]["text"].startswith("Actions correctives\n1. Remboursé")
     assert "Plan d'action pour la boutique Demo (avis N-1)." in render_txt(form)
-    assert attachment_name(profile["attachments"]["naming"], number=1, title="Journal de bord", ext="pdf") == "Piece_1_Journal_de_bord.pdf"
+    name = attachment_name(profile["attachments"]["naming"], number=1, title="Journal de bord", ext="pdf")
+    assert name == "Piece_1_Journal_de_bord.pdf"
 
 
 @pytest.mark.parametrize(("title", "name"), [

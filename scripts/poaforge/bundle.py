@@ -10,7 +10,8 @@ Exhibits are labelled in the stamp strip ("Exhibit 3 · p. 2/5 — title") rathe
 separator pages: every page names its exhibit even when printed or split, the bundle
 stays shorter (size limits, reviewer time) and the bookmarks give the overview.
 
-Command: ``python -m poaforge.bundle CASE_JSON EXHIBITS_JSON OUT --front TITLE=PDF …``.
+Command: ``python -m poaforge.bundle CASE_JSON EXHIBITS_JSON OUT [--front TITLE=PDF …]``;
+without ``--front`` the POA and the evidence index are compiled here in bundle mode.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ __all__ = ["LABELS", "label", "build_bundle", "main"]
 # English fallbacks; case["labels"] (templates/lang/<language>.yaml) overrides each key.
 LABELS = {
     "bundle_title": "Plan of Action — evidence bundle", "cover": "Cover", "contents": "Contents",
-    "exhibits": "Exhibits", "exhibit": "Exhibit", "page_of": "Page {page} of {pages}",
+    "exhibits": "Exhibits", "exhibit": "Exhibit", "page_of": "Page {page} of {total}",
+    "title": "Plan of Action", "evidence_index": "Evidence index",
     "exhibit_page": "{exhibit} {number} · p. {page}/{pages}", "seller": "Seller",
     "store": "Store", "seller_id": "Seller ID", "platform": "Platform",
     "marketplace": "Marketplace", "notice_reference": "Notice reference",
@@ -42,7 +44,11 @@ _LINK = re.compile(r"^bundle:(exhibit|part)-(\d+)$")
 def label(case: dict, key: str, **values: object) -> str:
     """The case language's label ``key`` with ``{placeholders}`` filled in."""
     text = str(case.get("labels", {}).get(key) or LABELS[key])
-    return text.format(**values) if values else text
+    try:
+        return text.format(**values) if values else text
+    except (KeyError, IndexError, ValueError) as exc:
+        raise BuildError(f"templates/lang/{case.get('language', 'en')}.yaml: label {key} has an unknown "
+                         f"placeholder {exc} — use only {', '.join('{' + v + '}' for v in values)}") from None
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -147,21 +153,21 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
             targets[f"bundle:part-{k}"] = len(writer.pages)
             writer.append(reader, outline_item=title, import_outline=True)
         n_front = len(writer.pages)
-        parent = writer.add_outline_item(label(case, "exhibits"), n_front) if exs else None
         for ex, reader in zip(exs, readers):
-            start = len(writer.pages)
+            targets[f"bundle:exhibit-{ex['number']}"] = len(writer.pages)
             writer.append(reader, import_outline=False)
-            writer.add_outline_item(ex["heading"], start, parent=parent)
-            writer.add_named_destination(f"exhibit-{ex['number']}", start)
-            targets[f"bundle:exhibit-{ex['number']}"] = start
+        parent = writer.add_outline_item(title=label(case, "exhibits"), page_number=n_front) if exs else None
+        for ex in exs:
+            start = targets[f"bundle:exhibit-{ex['number']}"]
+            writer.add_outline_item(title=ex["heading"], page_number=start, parent=parent)
+            writer.add_named_destination(title=f"exhibit-{ex['number']}", page_number=start)
         _rewrite_links(list(writer.pages)[:n_front], targets, writer, str(out))
         total = len(writer.pages)
         pages = list(writer.pages)
         strips, texts = [], []
-        flattened = [bool(page.rotation % 360) for page in pages]
         for i, page in enumerate(pages):
             strips.append(prepare_page(page, added=i >= n_front))
-            texts.append(["", label(case, "page_of", page=i + 1, pages=total)])
+            texts.append(["", label(case, "page_of", page=i + 1, pages=total, total=total)])
         i = n_front
         for ex in exs:
             name = _short(titles.get(ex["id"], ex["id"]))
@@ -171,9 +177,6 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
                 texts[i][0] = f"{stamp} — {name}"
                 i += 1
         stamp_pages(writer, pages, strips, [tuple(t) for t in texts], work)
-        for page, rotated in zip(pages, flattened):
-            if rotated:  # the rotation was written into a new, uncompressed content stream
-                page.compress_content_streams()
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
         writer.set_page_label(0, total - 1, style="/D", start=1)
         writer.page_mode = "/UseOutlines"
@@ -189,6 +192,23 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return total
+
+
+def _with_rendered_front(case: dict, exhibits: dict, results: Path, out: Path) -> int:
+    """Compile the POA and the evidence index in bundle mode, then build the bundle."""
+    from poaforge.render import render_index, render_poa, upload_names
+
+    work = out.parent / f".{out.name}.front"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        poa, index = work / "poa.pdf", work / "evidence-index.pdf"
+        render_poa(case, poa, mode="bundle")
+        render_index(case, exhibits, upload_names(case, exhibits), index, None, mode="bundle")
+        return build_bundle(case, exhibits, results, [(label(case, "title"), poa),
+                                                      (label(case, "evidence_index"), index)], out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,7 +230,10 @@ def main(argv: list[str] | None = None) -> int:
             exhibits = json.loads(args.exhibits_json.read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read the inputs ({exc}) — run the earlier pipeline steps first")
-        build_bundle(case, exhibits, args.exhibits_json.parent, front, args.out)
+        if front:
+            build_bundle(case, exhibits, args.exhibits_json.parent, front, args.out)
+        else:
+            _with_rendered_front(case, exhibits, args.exhibits_json.parent, args.out)
     except PoaError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code

@@ -99,34 +99,58 @@ def make_big_case(tmp: Path, *, pdfs: int = 40, pdf_pages: int = 11, photos: int
     return {"case": case, "exhibits": exhibits, "results": results, "front": front}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build the big case in a temp folder, time build_bundle and qpdf, print the numbers."""
-    import tempfile
+def _hwm_mb() -> float:
+    """Peak RSS of this process in MB (VmHWM: unlike ru_maxrss, not inherited over fork+exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+
+def _run(folder: Path) -> None:
+    """Child process: time build_bundle on the case saved in ``folder``; print time and peak RSS."""
     from poaforge.bundle import build_bundle
 
+    saved = json.loads((folder / "big.json").read_text())
+    front = [(title, Path(path)) for title, path in saved["front"]]
+    out = folder / "bundle.pdf"
+    t = time.perf_counter()
+    pages = build_bundle(saved["case"], saved["exhibits"], Path(saved["results"]), front, out)
+    took = time.perf_counter() - t
+    peak = _hwm_mb()
+    print(f"poaforge build_bundle: {pages} pages, {out.stat().st_size / 1e6:.1f} MB in {took:.2f} s, "
+          f"peak RSS {peak:.0f} MB (process incl. imports)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the big case in a temp folder; time build_bundle (fresh process) and qpdf."""
+    import tempfile
+
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--run"]:
+        _run(Path(argv[1]))
+        return 0
     tmp = Path(tempfile.mkdtemp(prefix="poaforge-bench-"))
     try:
         big = make_big_case(tmp)
         size = sum(p.stat().st_size for p in (big["results"] / "exhibits").iterdir())
-        out = tmp / "bundle.pdf"
-        base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        t = time.perf_counter()
-        pages = build_bundle(big["case"], big["exhibits"], big["results"], big["front"], out)
-        took = time.perf_counter() - t
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"inputs {size / 1e6:.1f} MB, bundle {pages} pages {out.stat().st_size / 1e6:.1f} MB "
-              f"in {took:.2f} s, peak RSS {peak / 1024:.0f} MB (before: {base / 1024:.0f} MB)")
+        pages = sum(e["pages"] for e in big["exhibits"]["exhibits"])
+        print(f"inputs: {len(big['exhibits']['exhibits'])} exhibits, {pages} exhibit pages, {size / 1e6:.1f} MB")
+        (tmp / "big.json").write_text(json.dumps({
+            "case": big["case"], "exhibits": big["exhibits"], "results": str(big["results"]),
+            "front": [(t, str(p)) for t, p in big["front"]]}))
         if shutil.which("qpdf"):
             files = [str(p) for _, p in big["front"]] + [
                 str(big["results"] / e["pdf"]) for e in big["exhibits"]["exhibits"]]
             t = time.perf_counter()
             subprocess.run(["qpdf", "--empty", "--pages", *files, "--", str(tmp / "qpdf.pdf")], check=True)
-            print(f"qpdf --empty --pages (plain merge, no stamps): {time.perf_counter() - t:.2f} s")
+            print(f"qpdf --empty --pages (plain merge, no stamps/links): {time.perf_counter() - t:.2f} s")
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+        subprocess.run([sys.executable, "-m", "poaforge.bundle_bench", "--run", str(tmp)], check=True, env=env)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main())

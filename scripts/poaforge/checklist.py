@@ -6,7 +6,8 @@ upload in which order (named per the profile), and what must still be done by ha
 language from the label files; deterministic for a given ``now`` (the pipeline passes
 the case's ``as_of`` at 00:00 UTC).
 
-Run as ``python -m poaforge.checklist case.json checklist.md [exhibits.json] [--now ISO]``.
+Run as ``python -m poaforge.checklist case.json [exhibits.json] checklist.md [--now ISO]``
+(``--now`` defaults to the case's ``as_of`` at 00:00 UTC).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 import sys
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from typing import Any
 
 from poaforge.errors import BuildError, PoaError, Problem, UsageError
 from poaforge.formtext import build_form
@@ -42,20 +44,20 @@ def deadline_of(value: str) -> tuple[datetime, bool]:
     return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), False
 
 
-def _ext(exhibit: dict, attachments: dict) -> str:
+def _ext(exhibit: dict[str, Any], attachments: dict[str, Any]) -> str:
     media = exhibit.get("media", "pdf")
     if media == "pdf" or attachments["images_as_pdf"] or media not in attachments["types"]:
         return "pdf"
     return "jpg" if media == "jpeg" else media
 
 
-def upload_names(case: dict) -> list[tuple[str, dict | None]]:
+def upload_names(case: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
     """(file name, exhibit or None for the POA letter / combined PDF) in upload order."""
     att, seller, ref = case["profile"]["attachments"], case["seller"], case["notice"]["reference"]
     common = {"case": case["case"], "reference": ref, "store": seller["store_name"]}
     if att["mode"] == "combined":
         return [(attachment_name(att["naming"], **common), None)]
-    out: list[tuple[str, dict | None]] = []
+    out: list[tuple[str, dict[str, Any] | None]] = []
     if att["poa_file"]:
         out.append((attachment_name(att["poa_file"], **common), None))
     for ex in case["exhibits"]:
@@ -64,7 +66,7 @@ def upload_names(case: dict) -> list[tuple[str, dict | None]]:
     return out
 
 
-def _deadline_lines(case: dict, now: datetime, lab: dict) -> list[str]:
+def _deadline_lines(case: dict[str, Any], now: datetime, lab: dict[str, Any]) -> list[str]:
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
     raw = case["notice"]["deadline"]
@@ -86,7 +88,7 @@ def _deadline_lines(case: dict, now: datetime, lab: dict) -> list[str]:
     return [f"- {when}{lab['colon']}{status}", f"- {note_text}"]
 
 
-def _attachment_lines(case: dict, exhibits: dict | None, lab: dict) -> list[str]:
+def _attachment_lines(case: dict[str, Any], exhibits: dict[str, Any] | None, lab: dict[str, Any]) -> list[str]:
     att = case["profile"]["attachments"]
     pages = {e["id"]: e.get("pages") for e in (exhibits or {}).get("exhibits", [])}
     lines = []
@@ -118,7 +120,7 @@ def _attachment_lines(case: dict, exhibits: dict | None, lab: dict) -> list[str]
     return lines
 
 
-def _manual_lines(case: dict, lab: dict) -> list[str]:
+def _manual_lines(case: dict[str, Any], lab: dict[str, Any]) -> list[str]:
     prof, person = case["profile"], case["seller"]["responsible_person"]
     sig, tr = prof["signature"], prof["translation"]
     who = {"name": _md(person["name"]), "title": _md(person["title"])}
@@ -141,20 +143,24 @@ def _manual_lines(case: dict, lab: dict) -> list[str]:
     return [f"- [ ] {t}" for t in todo] or [f"- {lab['cl_nothing']}"]
 
 
-def _metric_lines(case: dict, lab: dict) -> list[str]:
+def _metric_lines(case: dict[str, Any], lab: dict[str, Any]) -> list[str]:
     targets = {m["name"]: m for m in case["profile"]["metrics"]}
+    latest: dict[str, dict[str, Any]] = {}
+    for metric in case.get("metrics", []):  # the latest reading of each metric counts
+        if metric["name"] not in latest or metric["date"] >= latest[metric["name"]]["date"]:
+            latest[metric["name"]] = metric
     lines = []
-    for metric in case.get("metrics", []):
+    for metric in latest.values():
         target = targets.get(metric["name"])
         if target and not _OPS[target["op"]](float(metric["value"]), float(target["threshold"])):
             window = target["window"] or lab["cl_metric_window_unknown"]
             lines.append("- [ ] " + lab["cl_metric_line"].format(
-                label=target["label"], value=_md(metric["value"]), unit=target["unit"], op=target["op"],
+                label=target["label"], value=_md(metric["value"]), date=metric["date"], unit=target["unit"], op=target["op"],
                 threshold=f"{target['threshold']:g}", window=window))
     return lines
 
 
-def render_checklist(case: dict, exhibits: dict | None, now: datetime) -> str:
+def render_checklist(case: dict[str, Any], exhibits: dict[str, Any] | None, now: datetime) -> str:
     """checklist.md for *case* (case.json content), given exhibits.json content (or None) and *now*."""
     lab, prof = case["labels"], case["profile"]
     lang = case["language"]
@@ -181,7 +187,7 @@ def render_checklist(case: dict, exhibits: dict | None, now: datetime) -> str:
     return "\n".join(out)
 
 
-def _load(path: Path) -> dict:
+def _load(path: Path) -> dict[str, Any]:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -189,7 +195,7 @@ def _load(path: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m poaforge.checklist case.json checklist.md [exhibits.json] [--now ISO]``."""
+    """``python -m poaforge.checklist case.json [exhibits.json] checklist.md [--now ISO]``."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         now_text = None
@@ -200,15 +206,15 @@ def main(argv: list[str] | None = None) -> int:
             now_text = args.pop(i + 1)
             args.pop(i)
         if len(args) not in (2, 3):
-            raise UsageError("usage: python -m poaforge.checklist case.json checklist.md [exhibits.json] [--now ISO]")
+            raise UsageError("usage: python -m poaforge.checklist case.json [exhibits.json] checklist.md [--now ISO]")
         case = _load(Path(args[0]))
-        exhibits = _load(Path(args[2])) if len(args) == 3 else None
+        exhibits = _load(Path(args[1])) if len(args) == 3 else None
         try:
             now = deadline_of(now_text)[0] if now_text and "T" in now_text else \
                 datetime.combine(date.fromisoformat(now_text or case["as_of"]), time(0), timezone.utc)
         except ValueError:
             raise UsageError(f"--now: '{now_text}' is not an ISO date or date-time") from None
-        out = Path(args[1])
+        out = Path(args[-1])
         tmp = out.with_name(f".{out.name}.tmp")
         try:
             tmp.write_text(render_checklist(case, exhibits, now), encoding="utf-8", newline="\n")

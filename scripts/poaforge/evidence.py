@@ -65,7 +65,7 @@ _EXPORT = "export or print it to PDF again"
 
 def _read_pdf(data: bytes, where: str, max_pages: int) -> tuple[bytes, int, list[str]]:
     from pypdf import PdfReader, PdfWriter
-    from pypdf.constants import PasswordType
+    from pypdf import PasswordType
     from pypdf.errors import DependencyError, PyPdfError
 
     if b"%%EOF" not in data[-2048:]:
@@ -75,7 +75,8 @@ def _read_pdf(data: bytes, where: str, max_pages: int) -> tuple[bytes, int, list
     handler = _Warnings()
     log = logging.getLogger("pypdf")
     log.addHandler(handler)
-    log.propagate, old_propagate = False, log.propagate
+    old_propagate = log.propagate
+    log.propagate = False
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:

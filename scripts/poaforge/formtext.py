@@ -36,7 +36,7 @@ def fill(template: str, **values: Any) -> str:
                                    hint=f"use only {', '.join('{' + k + '}' for k in values)}")) from None
 
 
-def cite(ids: list[str], case: dict) -> str:
+def cite(ids: list[str], case: dict[str, Any]) -> str:
     """Citation of exhibit *ids* in the case language: "(Exhibits 2, 5)" / "（证据2、5）"; "" for none."""
     labels, numbers = case["labels"], {e["id"]: e["number"] for e in case["exhibits"]}
     missing = [i for i in ids if i not in numbers]
@@ -50,16 +50,16 @@ def cite(ids: list[str], case: dict) -> str:
     return fill(labels[key], n=labels["list_sep"].join(str(n) for n in nums))
 
 
-def _period(value: str, labels: dict) -> str:
+def _period(value: str, labels: dict[str, Any]) -> str:
     start, _, end = value.partition("/")
     return fill(labels["range"], start=start, end=end) if end else value
 
 
-def _pair(labels: dict, key: str, value: str) -> str:
+def _pair(labels: dict[str, Any], key: str, value: str) -> str:
     return f"{labels[key]}{labels['colon']}{value.strip()}"
 
 
-def _with_cite(text: str, ids: list[str], case: dict) -> str:
+def _with_cite(text: str, ids: list[str], case: dict[str, Any]) -> str:
     ref = cite(ids, case)
     if not ref:
         return text
@@ -67,7 +67,7 @@ def _with_cite(text: str, ids: list[str], case: dict) -> str:
     return f"{text}{sep}{ref}"
 
 
-def item_lines(section: str, item: dict, case: dict) -> list[str]:
+def item_lines(section: str, item: dict[str, Any], case: dict[str, Any]) -> list[str]:
     """Lines of one entry, without its number."""
     lab, sep = case["labels"], case["labels"]["item_sep"]
     if section == "root_causes":
@@ -94,7 +94,7 @@ def item_lines(section: str, item: dict, case: dict) -> list[str]:
     return lines
 
 
-def _section_items(section: str, case: dict) -> list[tuple[str, str]]:
+def _section_items(section: str, case: dict[str, Any]) -> list[tuple[str, str]]:
     """(id, text) per numbered entry of *section*."""
     out = []
     for n, item in enumerate(case.get(section, []), start=1):
@@ -104,7 +104,7 @@ def _section_items(section: str, case: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _label(mapping: dict, case: dict) -> str:
+def _label(mapping: dict[str, Any], case: dict[str, Any]) -> str:
     lang = case["language"]
     if lang in mapping:
         return mapping[lang]
@@ -112,7 +112,7 @@ def _label(mapping: dict, case: dict) -> str:
     return mapping[first] if first else next(iter(mapping.values()))
 
 
-def build_form(case: dict, strict: bool = True) -> dict:
+def build_form(case: dict[str, Any], strict: bool = True) -> dict[str, Any]:
     """form.json content; with *strict*, a box over its limit raises BuildError."""
     labels, fields, problems = case["labels"], [], []
     for spec in case["profile"]["form_fields"]:
@@ -132,7 +132,8 @@ def build_form(case: dict, strict: bool = True) -> dict:
             names = ", ".join(f"{i} ({len(t)} characters)" for i, t in longest)
             problems.append(Problem(
                 case.get("source", "case"),
-                message=f'form field "{spec["key"]}" ({label}) is {chars} characters, over its limit of {limit} by {chars - limit}',
+                message=f'form field "{spec["key"]}" ({label}) is {chars} characters, '
+                        f"over its limit of {limit} by {chars - limit}",
                 hint=f"shorten it by at least {chars - limit} characters; the longest items are {names}. "
                      f"The limit is a setting: form_fields in platforms/{case['profile']['platform']}.yaml"))
     if problems and strict:
@@ -155,7 +156,7 @@ def build_form(case: dict, strict: bool = True) -> dict:
     }
 
 
-def render_txt(form: dict) -> str:
+def render_txt(form: dict[str, Any]) -> str:
     """poa.txt: preamble, each box under its ``== label (n / limit characters) ==`` line, closing."""
     fmt, parts = form["format"], [form["preamble"]]
     for field in form["fields"]:
@@ -175,10 +176,11 @@ def _replace(path: Path, data: str) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise BuildError(Problem(str(path), message=f"cannot write: {exc.strerror}", hint="check the folder exists and is writable")) from None
+        problem = Problem(str(path), message=f"cannot write: {exc.strerror}", hint="check the folder exists and is writable")
+        raise BuildError(problem) from None
 
 
-def _read_case(case_json: Path) -> dict:
+def _read_case(case_json: Path) -> dict[str, Any]:
     try:
         return json.loads(Path(case_json).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:

@@ -97,7 +97,7 @@ def image_to_pdf(data: bytes, where: str, *, paper: str, max_pixels: int) -> Ima
     orientation = int(im.getexif().get(0x0112, 1) or 1)
     dpi = _dpi(im)
     notes: list[str] = []
-    source = data
+    source, exif_orientation = data, orientation
     if orientation in _MIRRORED or getattr(im, "n_frames", 1) > 1:
         source = _repaint(im, orientation, notes)
         orientation = 1
@@ -107,7 +107,7 @@ def image_to_pdf(data: bytes, where: str, *, paper: str, max_pixels: int) -> Ima
         notes.append("CMYK image kept as CMYK")
     if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
         notes.append("transparency kept as a soft mask")
-    if int(im.getexif().get(0x0112, 1) or 1) in (5, 6, 7, 8):
+    if exif_orientation in (5, 6, 7, 8):
         width, height = height, width  # report the upright size
     fit = img2pdf.FitMode.shrink if dpi else img2pdf.FitMode.into
     layout = img2pdf.get_layout_fun(PAPER_PT[paper], None, (BORDER_PT, BORDER_PT), fit, True)
@@ -121,4 +121,4 @@ def image_to_pdf(data: bytes, where: str, *, paper: str, max_pixels: int) -> Ima
         except Exception:
             raise _fail(where, f"cannot be converted to PDF ({exc})",
                         "open it in an image editor and save it again as PNG or JPEG") from None
-    return ImagePdf(pdf=pdf, width=width, height=height, dpi=dpi, orientation=orientation, notes=notes)
+    return ImagePdf(pdf=pdf, width=width, height=height, dpi=dpi, orientation=exif_orientation, notes=notes)

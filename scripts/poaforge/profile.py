@@ -39,7 +39,7 @@ class _KeyProblem(yaml.MarkedYAMLError):
         self.hint = hint
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[str, Any]:
     loader.flatten_mapping(node)
     out: dict[Any, Any] = {}
     for key_node, value_node in node.value:
@@ -63,7 +63,8 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, Any]:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except OSError as exc:
-        raise ProfileError(Problem(shown, message=f"cannot read the file: {exc.strerror}", hint="check the path and permissions")) from None
+        problem = Problem(shown, message=f"cannot read the file: {exc.strerror}", hint="check the path and permissions")
+        raise ProfileError(problem) from None
     except UnicodeDecodeError:
         raise ProfileError(Problem(shown, message="the file is not UTF-8 text", hint="save it as UTF-8")) from None
     except yaml.YAMLError as exc:
@@ -115,7 +116,7 @@ def list_languages(root: Path) -> list[str]:
     return sorted(p.stem for p in (Path(root) / "templates" / "lang").glob("*.yaml"))
 
 
-def _deep_merge(base: dict, over: dict) -> dict:
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(base)
     for key, value in over.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
@@ -125,7 +126,9 @@ def _deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
-def _schema_problems(data: dict, schema: dict, shown: str, node: Any, paths: list[list[Any]]) -> list[Problem]:
+def _schema_problems(
+    data: dict[str, Any], schema: dict[str, Any], shown: str, node: Any, paths: list[list[Any]]
+) -> list[Problem]:
     from jsonschema import Draft202012Validator
 
     problems = []
@@ -138,7 +141,7 @@ def _schema_problems(data: dict, schema: dict, shown: str, node: Any, paths: lis
     return problems[:20]
 
 
-def _semantic_problems(profile: dict, shown: str, node: Any, paths: list[list[Any]], root: Path) -> list[Problem]:
+def _semantic_problems(profile: dict[str, Any], shown: str, node: Any, paths: list[list[Any]], root: Path) -> list[Problem]:
     def at(*path: Any) -> tuple[int, int]:
         return _locate(node, paths, list(path))
 
@@ -152,7 +155,8 @@ def _semantic_problems(profile: dict, shown: str, node: Any, paths: list[list[An
             if lang not in profile[key]:
                 problems.append(Problem(shown, *at(key), f"{key} has no '{lang}' entry", f"add {key}.{lang}"))
         if lang not in profile["deadline"]["note"]:
-            problems.append(Problem(shown, *at("deadline", "note"), f"deadline.note has no '{lang}' entry", f"add deadline.note.{lang}"))
+            problems.append(Problem(shown, *at("deadline", "note"), f"deadline.note has no '{lang}' entry",
+                                    f"add deadline.note.{lang}"))
         for i, field in enumerate(profile["form_fields"]):
             if lang not in field["label"]:
                 problems.append(Problem(shown, *at("form_fields", i, "label"), f"form_fields[{i}].label has no '{lang}' entry",
@@ -173,11 +177,12 @@ def _semantic_problems(profile: dict, shown: str, node: Any, paths: list[list[An
                                     "add it to one form field's sections"))
     keys = [f["key"] for f in profile["form_fields"]]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
-        problems.append(Problem(shown, *at("form_fields"), f"form field key '{key}' is used twice", "give each field its own key"))
+        problems.append(Problem(shown, *at("form_fields"), f"form field key '{key}' is used twice",
+                                "give each field its own key"))
     return problems
 
 
-def load_profile(platform: str, marketplace: str, root: Path) -> dict:
+def load_profile(platform: str, marketplace: str, root: Path) -> dict[str, Any]:
     """The profile of *platform* merged for *marketplace* (case-insensitive), validated."""
     root = Path(root)
     shown = f"platforms/{platform}.yaml"
@@ -231,7 +236,7 @@ def _read_labels(path: Path, shown: str) -> dict[str, str]:
     return data
 
 
-def load_labels(language: str, profile: dict, root: Path) -> dict[str, str]:
+def load_labels(language: str, profile: dict[str, Any], root: Path) -> dict[str, str]:
     """Flat labels of *language*, with the profile's headings, addressee and opening merged in."""
     root = Path(root)
     langs = list_languages(root)
@@ -250,7 +255,7 @@ def load_labels(language: str, profile: dict, root: Path) -> dict[str, str]:
         raise ProfileError(Problem(shown, message=f"labels missing: {', '.join(missing)}",
                                    hint="every file in templates/lang/ must have the same keys"))
 
-    def pick(mapping: dict) -> Any:
+    def pick(mapping: dict[str, Any]) -> Any:
         if language in mapping:
             return mapping[language]
         first = next((lang for lang in profile.get("languages", []) if lang in mapping), None)

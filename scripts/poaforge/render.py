@@ -14,7 +14,6 @@ import csv
 import io
 import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
@@ -40,43 +39,57 @@ def templates_dir() -> Path:
 
 
 def cited_by(case: dict[str, Any]) -> dict[str, list[str]]:
-    """Exhibit id → ids of the root causes, actions and measures citing it, in POA order."""
+    """Exhibit id → ids of the root causes, actions and measures citing it, in POA order,
+    then the names of the metrics it shows (``order_defect_rate``)."""
     out: dict[str, list[str]] = {e["id"]: [] for e in case.get("exhibits", [])}
-    for key in ITEM_LISTS:
-        for item in case.get(key, []):
-            for ex in item.get("exhibits", []):
-                if ex in out and item["id"] not in out[ex]:
-                    out[ex].append(item["id"])
+    cites = [(item["id"], ex) for key in ITEM_LISTS for item in case.get(key, []) for ex in item.get("exhibits", [])]
+    cites += [(m["name"], m["exhibit"]) for m in case.get("metrics", []) if "exhibit" in m]
+    for who, ex in cites:
+        if ex in out and who not in out[ex]:
+            out[ex].append(who)
     return out
 
 
 def upload_name(number: int | str, title: str, ext: str, pattern: str = DEFAULT_NAMING) -> str:
-    """Upload file name of an exhibit: ``Attachment_3_Shipping_SOP.pdf``.
+    """Upload file name of an exhibit, ``Attachment_3_Shipping_SOP.pdf``: the upload module's rule."""
+    from poaforge.upload import attachment_name
 
-    Stand-in until the upload module provides it: characters other than letters, digits,
-    ``-`` and ``.`` become ``_``; the title is cut to 60 characters.
+    return attachment_name(pattern, number=int(number), title=title, ident=f"E{number}", ext=ext.lower().lstrip("."))
+
+
+def upload_names(case: dict[str, Any], exhibits: dict[str, Any] | None = None) -> dict[str, str]:
+    """Exhibit id → name of the file the seller uploads, as ``poaforge.upload.build_upload`` names it.
+
+    Mirrors its choice of format (without reading files): the normalised PDF when the
+    type is not accepted, ``images_as_pdf`` is set or the image carries an EXIF rotation;
+    in ``combined`` mode every exhibit is inside the one POA file.
     """
-    safe = re.sub(r"[^\w.-]+|_+", "_", title.strip(), flags=re.UNICODE).strip("._")[:60].rstrip("._") or "Exhibit"
-    return pattern.format(number=number, title=safe, ext=ext.lower().lstrip("."))
+    from poaforge.sniff import EXTENSIONS
+    from poaforge.upload import attachment_name, poa_name
 
-
-def upload_names(case: dict[str, Any]) -> dict[str, str]:
-    """Exhibit id → upload file name, from the profile's ``attachments`` rules."""
     rules = case.get("profile", {}).get("attachments", {}) or {}
+    prepared = {e["id"]: e for e in (exhibits or {}).get("exhibits", [])}
+    if rules.get("mode") == "combined":
+        return {e["id"]: poa_name(case) for e in case.get("exhibits", [])}
     pattern = rules.get("naming") or DEFAULT_NAMING
-    as_pdf = str(rules.get("images_as_pdf", False)).lower() == "true"
+    types = set(rules.get("types") or EXTENSIONS)
     names = {}
     for e in case.get("exhibits", []):
-        media = e.get("media") or Path(e.get("file", "")).suffix.lstrip(".").lower() or "pdf"
-        ext = "pdf" if as_pdf or media == "pdf" else {"jpeg": "jpg"}.get(media, media)
-        names[e["id"]] = upload_name(e["number"], e["title"], ext, pattern)
+        prep = prepared.get(e["id"], {})
+        media = prep.get("media") or e.get("media") or "pdf"
+        as_pdf = media == "pdf" or media not in types or str(rules.get("images_as_pdf")).lower() == "true" \
+            or (prep.get("orientation") or 1) != 1
+        names[e["id"]] = attachment_name(pattern, number=int(e["number"]), title=e["title"], ident=e["id"],
+                                         ext=EXTENSIONS["pdf" if as_pdf else media],
+                                         store=case.get("seller", {}).get("store_name", ""))
     return names
 
 
 def _check_refs(case: dict[str, Any]) -> None:
     known = {e["id"] for e in case.get("exhibits", [])}
     problems = [
-        Problem(str(case.get("source", "case.json")), message=f"{item.get('id', key)} cites exhibit {ex!r}, which is not listed under exhibits",
+        Problem(str(case.get("source", "case.json")),
+                message=f"{item.get('id', key)} cites exhibit {ex!r}, which is not listed under exhibits",
                 hint=f"add {ex} to exhibits or correct the id")
         for key in ITEM_LISTS for item in case.get(key, []) for ex in item.get("exhibits", []) if ex not in known
     ]
@@ -137,7 +150,8 @@ def _load(path: str) -> dict[str, Any]:
         with open(path, encoding="utf-8") as fh:
             value = json.load(fh)
     except OSError as err:
-        raise BuildError(Problem(path, message=f"cannot read: {err.strerror or err}", hint="run the pipeline step that makes it")) from None
+        raise BuildError(Problem(path, message=f"cannot read: {err.strerror or err}",
+                                 hint="run the pipeline step that makes it")) from None
     except ValueError as err:
         raise BuildError(Problem(path, message=f"not valid JSON: {err}", hint="delete it and run the pipeline again")) from None
     if not isinstance(value, dict):
@@ -164,7 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             render_poa(_load(args[1]), Path(args[2]), mode)
         elif args[:1] == ["index"] and len(args) == 5:
             case = _load(args[1])
-            render_index(case, _load(args[2]), upload_names(case), Path(args[3]), Path(args[4]), mode)
+            exhibits = _load(args[2])
+            render_index(case, exhibits, upload_names(case, exhibits), Path(args[3]), Path(args[4]), mode)
         else:
             raise UsageError(USAGE)
     except PoaError as err:

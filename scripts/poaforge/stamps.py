@@ -62,6 +62,7 @@ def prepare_page(page, added: bool) -> Strip:  # type: ignore[no-untyped-def]
 
     if page.rotation % 360:
         page.transfer_rotation_to_content()
+        page.compress_content_streams()  # the rotation left an uncompressed content stream
     vis = page.cropbox
     left, bottom, width = float(vis.left), float(vis.bottom), float(vis.width)
     scale = min(4.0, max(0.6, width / 595.0))

@@ -15,7 +15,8 @@ Typst draws an empty box for a character no font has, and says nothing.  Before
 compiling, :func:`check_glyphs` looks every character of the case text up in the
 fonts' ``cmap`` tables (parsed here: fontTools is not a dependency) and raises
 ``BuildError`` naming the characters and the font package to install.  Plain Latin text
-is never looked up; otherwise the tables are read once per process (~X ms).
+is never looked up; otherwise the tables are read once per process (Noto Serif CJK:
+~25 ms; later look-ups ~3 ms).
 """
 
 from __future__ import annotations

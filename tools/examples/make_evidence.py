@@ -49,7 +49,7 @@ def _typst(template: str, data: dict[str, Any], fmt: str) -> bytes:
         ignore_system_fonts=True,
         format=fmt,
         ppi=SCREEN_PPI if fmt == "png" else None,
-        sys_inputs={"data": json.dumps(data, ensure_ascii=False, sort_keys=True)},
+        sys_inputs={"data": json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)},
         timestamp=TIMESTAMP,
         pdf_tags=False,
     )

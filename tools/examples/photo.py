@@ -96,8 +96,8 @@ def render_photo(spec: dict[str, Any], out: Path) -> None:
     light = Image.radial_gradient("L").resize((w, h)).point(lambda v: 255 - int(v * 0.35))
     img = Image.composite(img, Image.new("RGB", (w, h), (30, 30, 30)), light)
     # sensor noise, then the slight softness of a phone camera
-    noise = Image.effect_noise((w // 2, h // 2), 10).resize((w, h)).convert("RGB")
-    img = Image.blend(img, noise, 0.05).filter(ImageFilter.GaussianBlur(0.7))
+    noise = Image.frombytes("L", (w // 2, h // 2), rng.randbytes((w // 2) * (h // 2))).resize((w, h)).convert("RGB")
+    img = Image.blend(img, noise, 0.04).filter(ImageFilter.GaussianBlur(0.7))
     orientation = int(spec.get("orientation", 1))
     if _STORE[orientation]:
         img = img.transpose(getattr(Image.Transpose, _STORE[orientation]))

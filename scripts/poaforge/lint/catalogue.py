@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import ProfileError, Problem
+from .text import Matcher, whole_value
 
 __all__ = ["Rule", "Catalogue", "Term", "load_catalogue", "DEFAULT_ROOT"]
 
@@ -60,6 +61,20 @@ class Catalogue:
     personal_data: dict[str, list[str]] = field(default_factory=dict)
     glossary: list[Term] = field(default_factory=list)
     root: Path = DEFAULT_ROOT
+
+    @cached_property
+    def matchers(self) -> dict[str, Matcher]:
+        """One compiled matcher per phrase list (built once per catalogue)."""
+        return {key: Matcher(entries) for key, entries in self.phrases.items()}
+
+    @cached_property
+    def personal_matchers(self) -> dict[str, Matcher]:
+        return {kind: Matcher(entries) for kind, entries in sorted(self.personal_data.items())}
+
+    @cached_property
+    def value_sets(self) -> dict[str, frozenset[str]]:
+        """Whole-value lists (vague owners, placeholders) in the form :func:`whole_value` gives."""
+        return {key: frozenset(whole_value(p) for p in entries) for key, entries in self.phrases.items()}
 
     def setting(self, *keys: str) -> Any:
         value: Any = self.settings

@@ -52,10 +52,11 @@ def _term_pattern(term: Term) -> re.Pattern[str]:
 def glossary_hits(ctx: Context, text: str) -> list[tuple[str, str]]:
     """(wrong form as written, right form) for every glossary term misused in ``text``."""
     hits = []
+    text = normalise(text)
     for term in ctx.catalogue.glossary:
         if term.languages and ctx.language not in term.languages:
             continue
-        for m in _term_pattern(term).finditer(normalise(text)):
+        for m in _term_pattern(term).finditer(text):
             if m.group(0) != term.right:
                 hits.append((m.group(0), term.right))
                 break

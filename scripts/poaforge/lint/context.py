@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from .catalogue import Catalogue
 from .finding import Finding
-from .text import Matcher, whole_value
+from .text import Matcher
 
 __all__ = ["Context"]
 
@@ -41,21 +40,17 @@ class Context:
     def file(self) -> str:
         return str(self.case.path)
 
-    @cached_property
+    @property
     def matchers(self) -> dict[str, Matcher]:
-        return {key: Matcher(entries) for key, entries in self.catalogue.phrases.items()}
+        return self.catalogue.matchers
 
-    @cached_property
+    @property
     def personal_data(self) -> dict[str, Matcher]:
-        return {kind: Matcher(entries) for kind, entries in sorted(self.catalogue.personal_data.items())}
+        return self.catalogue.personal_matchers
 
-    @cached_property
-    def _sets(self) -> dict[str, set[str]]:
-        return {key: {whole_value(p) for p in entries} for key, entries in self.catalogue.phrases.items()}
-
-    def phrase_set(self, key: str) -> set[str]:
+    def phrase_set(self, key: str) -> frozenset[str]:
         """A whole-value list (vague owners, placeholders), normalised."""
-        return self._sets.get(key, set())
+        return self.catalogue.value_sets.get(key, frozenset())
 
     def emit(self, rule_id: str, path: tuple[str | int, ...] = (), *, key: bool = False, **values: Any) -> None:
         rule = self.catalogue.rules[rule_id]

@@ -1,0 +1,76 @@
+"""Running every check on one case, then applying the case's waivers."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from . import checks_content, checks_deadline, checks_evidence, checks_length, checks_platform, checks_text
+from .catalogue import Catalogue, load_catalogue
+from .context import Context
+from .finding import Finding
+from .similarity import SimilarityIndex, check_similarity
+from .text import whole_value
+
+__all__ = ["lint_case", "CHECKS", "build_index"]
+
+#: Every check, in the order it runs (findings are sorted afterwards).
+CHECKS: tuple[Callable[[Context], None], ...] = (
+    checks_content.check_root_causes, checks_content.check_actions, checks_content.check_measures,
+    checks_content.check_owners, checks_text.check_tone, checks_text.check_language,
+    checks_text.check_personal_data, checks_evidence.check_citations, checks_evidence.check_exhibit_dates,
+    checks_evidence.check_exhibits, checks_length.check_length, checks_deadline.check_deadline,
+    checks_platform.check_metrics, checks_platform.check_exhibit_rules, checks_platform.check_signatory,
+    checks_platform.check_language_accepted,
+)
+
+
+def build_index(cases: Sequence[Any], catalogue: Catalogue | None = None) -> SimilarityIndex:
+    """The shingle index over ``cases``: build it once per run and pass it as ``others``."""
+    cat = catalogue or load_catalogue()
+    return SimilarityIndex(cases, cat.settings["similarity"])
+
+
+def _waive(ctx: Context) -> None:
+    waivers = ctx.data.get("waive")
+    granted: dict[str, tuple[str, int]] = {}
+    placeholders = ctx.phrase_set("placeholders")
+    for i, w in enumerate(waivers if isinstance(waivers, list) else []):
+        if not isinstance(w, dict):
+            continue
+        rule, reason = str(w.get("rule", "")), w.get("reason")
+        if rule not in ctx.catalogue.rules or rule.startswith("POA9"):
+            ctx.emit("POA902", ("waive", i, "rule"), rule=rule)
+        elif not isinstance(reason, str) or whole_value(reason) in placeholders:
+            ctx.emit("POA901", ("waive", i, "rule"), rule=rule)
+        else:
+            granted.setdefault(rule, (" ".join(reason.split()), i))
+    used = set()
+    for n, f in enumerate(ctx.findings):
+        if f.rule in granted:
+            ctx.findings[n] = dataclasses.replace(f, waived=True, reason=granted[f.rule][0])
+            used.add(f.rule)
+    for rule, (_, i) in granted.items():
+        if rule not in used:
+            ctx.emit("POA903", ("waive", i, "rule"), rule=rule)
+
+
+def lint_case(case: Any, profile: dict[str, Any], others: Sequence[Any] | SimilarityIndex = (),
+              now: dt.datetime | None = None, *, catalogue: Catalogue | None = None) -> list[Finding]:
+    """Every finding for ``case`` (waived ones marked), sorted by line, column and rule.
+
+    ``others``: the other cases to compare wording with, or a prebuilt
+    :class:`SimilarityIndex` (see :func:`build_index`); the case itself is skipped.
+    ``now``: also check the deadline against this moment (None: only against as_of).
+    """
+    cat = catalogue or load_catalogue()
+    ctx = Context(case=case, profile=profile or {}, catalogue=cat, now=now)
+    for check in CHECKS:
+        check(ctx)
+    index = others if isinstance(others, SimilarityIndex) else (build_index(others, cat) if others else None)
+    if index is not None:
+        check_similarity(ctx, index)
+    _waive(ctx)
+    return sorted(ctx.findings, key=Finding.sort_key)

@@ -1,0 +1,258 @@
+"""Upload-ready attachments, named and sized as the platform profile asks.
+
+``build_upload(case, exhibits, case_dir, results, out_dir)`` writes ``out_dir`` (usually
+``results/<c>/upload/``) exactly as the seller uploads it and returns {exhibit id → file
+name}. ``separate`` mode: one file per exhibit (original bytes when the type is
+accepted; the normalised PDF for PDFs, for images when ``images_as_pdf`` or the type is
+not accepted, and for images with an EXIF rotation so reviewers never see them sideways),
+plus the POA letter first when the profile names it (``poa_file``, e.g. AliExpress's
+signed and sealed letter) and ``results/poa.pdf`` exists; it counts against the limits.
+``combined`` mode: one PDF named by ``naming``: the bundle when given, else poa.pdf and
+the exhibits concatenated in number order.
+
+Command: ``python -m poaforge.upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy]``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import sys
+import unicodedata
+from pathlib import Path
+
+from poaforge.errors import EvidenceError, PoaError, Problem, UsageError
+from poaforge.sniff import EXTENSIONS
+
+__all__ = ["MB", "safe_title", "attachment_name", "poa_name", "combined_name", "shrink", "build_upload", "main"]
+
+MB = 1_000_000  # platforms' "10 MB": count in the smaller decimal unit to stay below it
+NAME_MAX = 60
+
+
+def safe_title(title: str, fallback: str) -> str:
+    """ASCII file-name part: accents dropped, spaces → ``_``, only ``[A-Za-z0-9_-]``.
+
+    A title with characters that have no ASCII form (CJK, emoji…) gives ``fallback``.
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
+    if any(ord(c) > 127 for c in plain):
+        return fallback
+    plain = re.sub(r"[^A-Za-z0-9_-]+", "_", plain.replace(" ", "_"))
+    plain = re.sub(r"_+", "_", plain).strip("_-")
+    return plain or fallback
+
+
+def attachment_name(pattern: str, *, number: int | str = "", title: str = "", ident: str = "", ext: str = "pdf",
+                    store: str = "", case: str = "", reference: str = "") -> str:
+    """Fill a profile name pattern ({number} {title} {ext} {store} {case} {reference}).
+
+    Values are made file-name safe (:func:`safe_title`); the title falls back to the
+    exhibit id (``E<number>`` when none is given) and is cut so the name stays ≤ 60 chars.
+    """
+    ident = ident or f"E{number}"
+    values = {"number": number, "ext": ext, "id": ident, "case": safe_title(case, "case"),
+              "store": safe_title(store, safe_title(case, "store"))[:40],
+              "reference": safe_title(reference, "notice")[:40]}
+    clean = safe_title(title, ident)
+    fixed = len(pattern.format(title="", **values))
+    clean = clean[: max(8, NAME_MAX - fixed)].rstrip("_-")
+    return pattern.format(title=clean, **values)
+
+
+def _common(case: dict) -> dict:
+    return {"store": case.get("seller", {}).get("store_name", ""), "case": case.get("case", ""),
+            "reference": case.get("notice", {}).get("reference", "")}
+
+
+def poa_name(case: dict) -> str | None:
+    """Upload name of the POA letter: profile ``attachments.poa_file`` filled in; None when
+    the profile sends the POA through the form boxes only (``poa_file: null``)."""
+    pattern = case.get("profile", {}).get("attachments", {}).get("poa_file")
+    return attachment_name(pattern, **_common(case)) if pattern else None
+
+
+def combined_name(case: dict) -> str:
+    """Upload name of the one PDF in ``combined`` mode (profile ``naming``)."""
+    pattern = case["profile"]["attachments"].get("naming") or "Appeal_{reference}.pdf"
+    return attachment_name(pattern, **_common(case))
+
+
+def _flag(value: object) -> bool:
+    return value is True or str(value).lower() in ("true", "yes", "1")
+
+
+def _fail(where: str, message: str, hint: str) -> EvidenceError:
+    return EvidenceError(Problem(file=where, message=message, hint=hint))
+
+
+def shrink(data: bytes, media: str, limit: int, allow_lossy: bool) -> bytes:
+    """Make a file smaller than ``limit`` bytes if possible: lossless first, lossy on consent."""
+    from PIL import Image
+
+    if media == "png":
+        im = Image.open(io.BytesIO(data))
+        buf = io.BytesIO()
+        im.save(buf, "PNG", optimize=True)
+        data = min(data, buf.getvalue(), key=len)
+    elif media == "pdf":
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        for page in writer.pages:
+            page.compress_content_streams()
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        if len(data) > limit and allow_lossy:
+            for page in writer.pages:
+                for img in page.images:
+                    img.replace(img.image.convert("RGB"), quality=70)
+        buf = io.BytesIO()
+        writer.write(buf)
+        data = min(data, buf.getvalue(), key=len)
+    if len(data) > limit and allow_lossy and media in ("png", "jpeg"):
+        im = Image.open(io.BytesIO(data)).convert("RGB")
+        for quality in (85, 70, 55):
+            buf = io.BytesIO()
+            im.save(buf, "JPEG" if media == "jpeg" else "PNG", quality=quality, optimize=True)
+            if buf.tell() <= limit:
+                return buf.getvalue()
+            im = im.resize((im.width * 3 // 4, im.height * 3 // 4))
+    return data
+
+
+def _check_image(ex: dict, where: str, rules: dict, kind: str) -> None:
+    need = rules.get("min_image_px")
+    if need and ex.get("width"):
+        lo, hi = sorted(int(v) for v in need)
+        small, large = sorted((int(ex["width"]), int(ex["height"])))
+        if small < lo or large < hi:
+            raise _fail(where, f"is {ex['width']}×{ex['height']} px; the platform needs at least {lo}×{hi} px",
+                        "use the original photo or a full-size screenshot, not a thumbnail")
+    dpi = rules.get("min_scan_dpi")
+    if dpi and ex.get("dpi") and kind not in ("screenshot", "photo") and int(ex["dpi"]) < int(dpi):
+        raise _fail(where, f"is scanned at {ex['dpi']} dpi; the platform needs at least {dpi} dpi",
+                    f"scan the document again at {dpi} dpi or more")
+
+
+def _plan(case: dict, exhibits: dict, case_dir: Path, results: Path, allow_lossy: bool) -> list[tuple[str, str, bytes]]:
+    """[(exhibit id, file name, bytes)] for separate mode, checked against the rules."""
+    rules = case["profile"]["attachments"]
+    types = set(rules.get("types") or EXTENSIONS)
+    limit = int(float(rules["max_file_mb"]) * MB) if rules.get("max_file_mb") else None
+    pattern = rules.get("naming") or "Attachment_{number}_{title}.{ext}"
+    info = {e["id"]: e for e in case["exhibits"]}
+    files = []
+    for ex in sorted(exhibits["exhibits"], key=lambda e: e["number"]):
+        where = f"{case.get('case_dir', case_dir)}/{info.get(ex['id'], {}).get('file', ex.get('file', ex['id']))}"
+        media, meta = ex["media"], info.get(ex["id"], {})
+        if media != "pdf":
+            _check_image(ex, where, rules, meta.get("kind", ""))
+        as_pdf = media == "pdf" or media not in types or _flag(rules.get("images_as_pdf")) or \
+            (ex.get("orientation") or 1) != 1
+        if as_pdf and "pdf" not in types:
+            raise _fail(where, f"is a {media.upper()} file that has to be converted, and the platform accepts "
+                        f"only {', '.join(sorted(types))}", "export it in an accepted format")
+        media = "pdf" if as_pdf else media
+        data = (results / ex["pdf"]).read_bytes() if as_pdf else (case_dir / meta["file"]).read_bytes()
+        if limit and len(data) > limit:
+            data = shrink(data, media, limit, allow_lossy)
+            if len(data) > limit:
+                hint = "shrink it (fewer pages, lower resolution) or allow lossy compression (allow_lossy)" \
+                    if not allow_lossy else "split it or keep only the pages that prove the point"
+                raise _fail(where, f"is {len(data) / MB:.1f} MB, over the platform's {rules['max_file_mb']} MB "
+                            "limit per file", hint)
+        name = attachment_name(pattern, number=ex["number"], title=meta.get("title", ex["id"]),
+                               ident=ex["id"], ext=EXTENSIONS[media], **_common(case))
+        files.append((ex["id"], name, data))
+    return files
+
+
+def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_dir: Path, *,
+                 allow_lossy: bool = False, combined_pdf: Path | None = None) -> dict:
+    """Write the attachments to ``out_dir`` (atomically); return {exhibit id → file name}."""
+    from poaforge.evidence import replace_dir
+
+    rules = case["profile"]["attachments"]
+    poa = results / "poa.pdf"
+    where = str(case.get("source", case.get("case", "case")))
+    if rules.get("mode") == "combined":
+        src = combined_pdf or poa
+        data = src.read_bytes() if combined_pdf else _concat([poa] * poa.exists() + [
+            results / e["pdf"] for e in sorted(exhibits["exhibits"], key=lambda e: e["number"])])
+        limit = int(float(rules["max_file_mb"]) * MB) if rules.get("max_file_mb") else None
+        if limit and len(data) > limit:
+            data = shrink(data, "pdf", limit, allow_lossy)
+            if len(data) > limit:
+                big = sorted(exhibits["exhibits"], key=lambda e: -int(e.get("size", 0)))[:3]
+                raise _fail(where, f"the combined PDF is {len(data) / MB:.1f} MB, over the platform's "
+                            f"{rules['max_file_mb']} MB limit",
+                            "shrink the largest exhibits (" + ", ".join(e["id"] for e in big) + ")"
+                            + ("" if allow_lossy else " or allow lossy compression (allow_lossy)"))
+        files = [("", combined_name(case), data)]
+        mapping = {e["id"]: combined_name(case) for e in exhibits["exhibits"]}
+    else:
+        files = _plan(case, exhibits, case_dir, results, allow_lossy)
+        letter = poa_name(case)
+        if letter and poa.exists():
+            files.insert(0, ("", letter, poa.read_bytes()))
+        mapping = {ident: name for ident, name, _ in files if ident}
+    if rules.get("max_count") and len(files) > int(rules["max_count"]):
+        raise _fail(where, f"{len(files)} attachments, the platform accepts at most "
+                    f"{rules['max_count']}", "merge related exhibits into one PDF")
+    total = sum(len(d) for _, _, d in files)
+    if rules.get("max_total_mb") and total > float(rules["max_total_mb"]) * MB:
+        big = sorted(files, key=lambda f: -len(f[2]))[:3]
+        raise _fail(where, f"the attachments total {total / MB:.1f} MB, over the platform's "
+                    f"{rules['max_total_mb']} MB", "shrink the largest: " + ", ".join(n for _, n, _ in big))
+    tmp = out_dir.with_name(f".{out_dir.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        for _, name, data in files:
+            (tmp / name).write_bytes(data)
+        replace_dir(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return mapping
+
+
+def _concat(paths: list[Path]) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for path in paths:
+        writer.append(path, import_outline=False)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m poaforge.upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="poaforge.upload", description=__doc__.splitlines()[0])
+    parser.add_argument("case_json", type=Path)
+    parser.add_argument("exhibits_json", type=Path)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--bundle", type=Path, help="the bundle PDF, uploaded in combined mode")
+    parser.add_argument("--allow-lossy", action="store_true", help="consent to lossy recompression")
+    args = parser.parse_args(argv)
+    try:
+        try:
+            case = json.loads(args.case_json.read_text("utf-8"))
+            exhibits = json.loads(args.exhibits_json.read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"cannot read the inputs ({exc}) — run the earlier pipeline steps first")
+        build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
+                     allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
+    except PoaError as exc:
+        print(exc, file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,208 @@
+"""The merged bundle: pages, bookmarks, links, stamps in an added strip, labels, reproducibility."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import RectangleObject
+
+from fixtures_pdf import image_bytes, make_case, typst_pdf
+from poaforge.bundle import build_bundle
+from poaforge.bundle_bench import front_source
+from poaforge.evidence import prepare
+
+
+def _pdf(mutate) -> bytes:  # type: ignore[no-untyped-def]
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(typst_pdf("Original {n} text", pages=1))))
+    mutate(writer.pages[0])
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _rotate(page) -> None:  # type: ignore[no-untyped-def]
+    page.rotation = 90
+
+
+def _offset(page) -> None:  # type: ignore[no-untyped-def]
+    page.mediabox = RectangleObject((100, 100, 712, 892))
+
+
+FILES = {
+    "sop.pdf": typst_pdf("SOP page {n}", pages=3),
+    "rotated.pdf": _pdf(_rotate),
+    "offset.pdf": _pdf(_offset),
+    "photo.png": image_bytes(size=(300, 200)),
+}
+TITLES = {"sop.pdf": "Shipping SOP", "rotated.pdf": "Carrier contract", "offset.pdf": "Odd box",
+          "photo.png": "Warehouse photo"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    import typst
+
+    tmp = tmp_path_factory.mktemp("bundle")
+    case, case_dir, results = make_case(tmp, FILES, titles=TITLES)
+    exhibits = prepare(case, case_dir, results)
+    front = []
+    for name, title, heads, links in (("poa", "Plan of Action", ["Root causes", "Corrective actions"], [1, 3]),
+                                      ("index", "Evidence index", ["Exhibits"], [1, 2, 3, 4])):
+        path = results / f"{name}-bundle.pdf"
+        path.write_bytes(typst.compile(front_source(title, heads, links).encode(), timestamp=0))
+        front.append((title, path))
+    out = results / "bundle.pdf"
+    total = build_bundle(case, exhibits, results, front, out)
+    return {"case": case, "exhibits": exhibits, "results": results, "front": front, "out": out,
+            "total": total, "reader": PdfReader(out), "tmp": tmp}
+
+
+def _starts(built: dict) -> dict[str, int]:
+    """First page index of each part, counted from the inputs."""
+    cover = len(built["reader"].pages) - sum(len(PdfReader(p).pages) for _, p in built["front"]) - sum(
+        e["pages"] for e in built["exhibits"]["exhibits"])
+    starts, page = {"Cover": 0}, cover
+    for title, path in built["front"]:
+        starts[title] = page
+        page += len(PdfReader(path).pages)
+    for ex in built["exhibits"]["exhibits"]:
+        starts[f"exhibit-{ex['number']}"] = page
+        page += ex["pages"]
+    return starts
+
+
+def test_page_count_is_sum_of_parts(built: dict) -> None:
+    reader = built["reader"]
+    parts = sum(len(PdfReader(p).pages) for _, p in built["front"]) + 3 + 1 + 1 + 1
+    assert len(reader.pages) == built["total"] == parts + 1  # + a one-page cover
+
+
+def test_bookmarks_resolve(built: dict) -> None:
+    reader, starts = built["reader"], _starts(built)
+    outline = reader.outline
+    tops = [item for item in outline if not isinstance(item, list)]
+    assert [t.title for t in tops] == ["Cover", "Plan of Action", "Evidence index", "Exhibits"]
+    assert [reader.get_destination_page_number(t) for t in tops] == [
+        0, starts["Plan of Action"], starts["Evidence index"], starts["exhibit-1"]]
+    poa_children = outline[2]
+    assert [c.title for c in poa_children] == ["Root causes", "Corrective actions"]
+    assert all(starts["Plan of Action"] <= reader.get_destination_page_number(c) < starts["Evidence index"]
+               for c in poa_children)
+    exhibits = outline[-1]
+    assert [c.title for c in exhibits] == ["Exhibit 1 — Shipping SOP", "Exhibit 2 — Carrier contract",
+                                           "Exhibit 3 — Odd box", "Exhibit 4 — Warehouse photo"]
+    assert [reader.get_destination_page_number(c) for c in exhibits] == [starts[f"exhibit-{n}"] for n in (1, 2, 3, 4)]
+    named = reader.named_destinations
+    assert {k: reader.get_destination_page_number(v) for k, v in named.items() if k.startswith("exhibit-")} == {
+        f"exhibit-{n}": starts[f"exhibit-{n}"] for n in (1, 2, 3, 4)}
+
+
+def test_links_go_to_first_page_of_exhibit(built: dict) -> None:
+    reader, starts = built["reader"], _starts(built)
+    pages_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    seen = []
+    for i, page in enumerate(reader.pages[: starts["exhibit-1"]]):
+        for annot in page.get("/Annots", []) or []:
+            action = annot.get_object().get("/A", {})
+            assert action.get("/S") != "/URI" or not str(action.get("/URI")).startswith("bundle:")
+            if action.get("/S") == "/GoTo":
+                seen.append((i, pages_of[action["/D"][0].idnum]))
+    assert seen, "no links rewritten"
+    targets = set(starts.values())
+    assert all(target in targets for _, target in seen)
+    assert {t for _, t in seen} >= {starts["exhibit-1"], starts["exhibit-3"]}
+
+
+def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    out = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    import re
+    return [(m[5], float(m[1]), float(m[2]), float(m[3]), float(m[4])) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
+
+
+@pytest.mark.parametrize("exhibit", [1, 2, 3])
+def test_stamps_lie_in_added_strip(built: dict, exhibit: int) -> None:
+    """Words of the original stay in the original box; stamp words lie below it."""
+    reader, starts = built["reader"], _starts(built)
+    index = starts[f"exhibit-{exhibit}"]
+    page = reader.pages[index]
+    assert page.rotation == 0
+    original = PdfReader(built["results"] / "exhibits" / f"{exhibit}.pdf").pages[0]
+    w, h = (original.mediabox.height, original.mediabox.width) if original.rotation % 180 else (
+        original.mediabox.width, original.mediabox.height)
+    assert (round(page.mediabox.width), round(page.mediabox.top - page.mediabox.bottom) > round(h)) == (round(w), True)
+    words = _words(built["out"], index + 1)
+    stamp = [wd for wd in words if wd[0] in ("Exhibit", "Page", "of", "p.")]
+    body = [wd for wd in words if wd[0] in ("Original", "page", "text")]
+    assert stamp and body
+    assert all(wd[2] >= float(h) - 0.5 for wd in stamp)  # yMin from the top: below the original page
+    assert all(wd[4] <= float(h) + 0.5 for wd in body)
+    text = " ".join(wd[0] for wd in words)
+    total = len(reader.pages)
+    assert f"Exhibit {exhibit} · p. 1/" in text and f"Page {index + 1} of {total}" in text
+
+
+def test_rotated_page_is_upright(built: dict) -> None:
+    page = built["reader"].pages[_starts(built)["exhibit-2"]]
+    assert page.rotation == 0 and page.mediabox.width > page.cropbox.height - 40  # landscape now
+
+
+def test_page_labels_match_numbers(built: dict) -> None:
+    reader = built["reader"]
+    assert reader.page_labels == [str(i + 1) for i in range(len(reader.pages))]
+    text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(built["out"]), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert f"Page 2 of {len(reader.pages)}" in text
+
+
+def test_qpdf_check_and_metadata(built: dict) -> None:
+    check = subprocess.run(["qpdf", "--check", str(built["out"])], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    data = built["out"].read_bytes()
+    assert str(built["tmp"]).encode() not in data and b"CreationDate" not in data
+    meta = built["reader"].metadata
+    assert meta.title == "Plan of Action — evidence bundle — Example Store" and meta.producer == "poa-forge"
+
+
+def test_reproducible(built: dict, tmp_path: Path) -> None:
+    again = tmp_path / "again.pdf"
+    build_bundle(built["case"], built["exhibits"], built["results"], built["front"], again)
+    assert again.read_bytes() == built["out"].read_bytes()
+
+
+def test_cover_lists_contents_with_pages(built: dict) -> None:
+    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(built["out"]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    starts = _starts(built)
+    assert "NOTICE-42" in text and "2026-11-20" in text and "Example Store" in text
+    assert any("Exhibit 3 — Odd box" in line and line.rstrip().endswith(str(starts["exhibit-3"] + 1))
+               for line in text.splitlines())
+
+
+def test_chinese_labels_and_unknown_link(tmp_path: Path) -> None:
+    import typst
+
+    from poaforge.errors import BuildError
+
+    case, case_dir, results = make_case(tmp_path, {"a.pdf": typst_pdf("x")}, titles={"a.pdf": "发票"})
+    case["language"] = "zh"
+    case["labels"] = {"exhibit": "证据", "exhibit_page": "{exhibit}{number} · 第{page}/{pages}页",
+                      "page_of": "第 {page} 页，共 {pages} 页"}
+    exhibits = prepare(case, case_dir, results)
+    good = results / "poa.pdf"
+    good.write_bytes(typst.compile(front_source("POA", ["A"], [1]).encode(), timestamp=0))
+    out = results / "bundle.pdf"
+    build_bundle(case, exhibits, results, [("申诉说明函", good)], out)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    squeezed = text.replace(" ", "")
+    assert "证据1·第1/1页—发票" in squeezed and "第1页，共" in squeezed
+    bad = results / "bad.pdf"
+    bad.write_bytes(typst.compile(front_source("POA", ["A"], [9]).encode(), timestamp=0))
+    with pytest.raises(BuildError, match="link bundle:exhibit-9 points to no part of the bundle"):
+        build_bundle(case, exhibits, results, [("POA", bad)], tmp_path / "b.pdf")
+    assert not (tmp_path / "b.pdf").exists()

@@ -1,0 +1,134 @@
+"""Upload attachments: names, original bytes, conversions and the platform's limits."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from fixtures_pdf import PROFILE, image_bytes, make_case, marked_image, typst_pdf
+from poaforge.errors import EvidenceError
+from poaforge.evidence import prepare
+from poaforge.upload import attachment_name, build_upload, safe_title
+
+PATTERN = "Attachment_{number}_{title}.{ext}"
+
+
+def _noise(fmt: str, size: int = 400) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.frombytes("RGB", (size, size), os.urandom(size * size * 3)).save(buf, fmt)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("title", "ident", "expected"), [
+    ("Shipping SOP v2", "E1", "Attachment_1_Shipping_SOP_v2.pdf"),
+    ("Café invoice (März)", "E1", "Attachment_1_Cafe_invoice_Marz.pdf"),
+    ("发票 2026", "E3", "Attachment_1_E3.pdf"),
+    ("../../etc/passwd", "E1", "Attachment_1_etc_passwd.pdf"),
+    ("A" * 200, "E1", "Attachment_1_" + "A" * 43 + ".pdf"),
+])
+def test_names(title: str, ident: str, expected: str) -> None:
+    name = attachment_name(PATTERN, number=1, title=title, ident=ident, ext="pdf")
+    assert name == expected and len(name) <= 60
+
+
+def test_safe_title_emoji_falls_back() -> None:
+    assert safe_title("Invoice 🙂", "E2") == "E2"
+
+
+def test_pattern_fields_as_the_checklist_uses_them() -> None:
+    assert attachment_name("Appeal_{reference}.pdf", case="c", reference="NT 42/7", store="Ex") == "Appeal_NT_42_7.pdf"
+    assert attachment_name("附件{number}_{title}.{ext}", number=2, title="发票", ext="jpg") == "附件2_E2.jpg"
+
+
+def _profile(**rules: object) -> dict:
+    profile = copy.deepcopy(PROFILE)
+    profile["attachments"].update(rules)
+    return profile
+
+
+def _build(tmp: Path, files: dict[str, bytes], titles: dict[str, str] | None = None, **kw: object):  # type: ignore[no-untyped-def]
+    profile = kw.pop("profile", PROFILE)
+    kinds = kw.pop("kinds", None)
+    case, case_dir, results = make_case(tmp, files, titles=titles, profile=profile, kinds=kinds)
+    exhibits = prepare(case, case_dir, results)
+    return case, exhibits, case_dir, results
+
+
+def test_separate_mode_keeps_originals(tmp_path: Path) -> None:
+    pdf, png = typst_pdf("Invoice"), image_bytes(size=(900, 900))
+    case, exhibits, case_dir, results = _build(tmp_path, {"inv.pdf": pdf, "shot.png": png, "p.jpg": marked_image(6)},
+                                               {"inv.pdf": "Supplier invoice", "shot.png": "Dashboard",
+                                                "p.jpg": "Photo"}, profile=_profile(poa_file="POA_{store}.pdf"))
+    (results / "poa.pdf").write_bytes(typst_pdf("POA"))
+    out = results / "upload"
+    got = build_upload(case, exhibits, case_dir, results, out)
+    assert got == {"E1": "Attachment_1_Supplier_invoice.pdf", "E2": "Attachment_2_Dashboard.png",
+                   "E3": "Attachment_3_Photo.pdf"}  # EXIF-rotated photo goes as an upright PDF
+    assert sorted(os.listdir(out)) == sorted([*got.values(), "POA_Example_Store.pdf"])
+    assert (out / "Attachment_1_Supplier_invoice.pdf").read_bytes() == pdf
+    assert (out / "Attachment_2_Dashboard.png").read_bytes() == png
+
+
+def test_images_as_pdf_and_unaccepted_type(tmp_path: Path) -> None:
+    profile = _profile(types=["pdf", "jpeg"], images_as_pdf=False)
+    case, exhibits, case_dir, results = _build(tmp_path, {"a.png": image_bytes(), "b.jpg": image_bytes(fmt="JPEG")},
+                                               profile=profile)
+    got = build_upload(case, exhibits, case_dir, results, results / "upload")
+    assert got == {"E1": "Attachment_1_Document_1.pdf", "E2": "Attachment_2_Document_2.jpg"}
+    assert len(PdfReader(results / "upload" / got["E1"]).pages) == 1
+
+
+@pytest.mark.parametrize(("rules", "files", "kinds", "message"), [
+    ({"min_image_px": [600, 800]}, {"s.png": image_bytes(size=(500, 700))}, None,
+     "cases/c/evidence/s.png: is 500×700 px; the platform needs at least 600×800 px — use the original photo"),
+    ({"min_scan_dpi": 300}, {"s.png": image_bytes(size=(700, 900), dpi=(150, 150))}, {"s.png": "invoice"},
+     "cases/c/evidence/s.png: is scanned at 150 dpi; the platform needs at least 300 dpi — scan the document again"),
+    ({"max_count": 1}, {"a.pdf": typst_pdf("a"), "b.pdf": typst_pdf("b")}, None,
+     "2 attachments, the platform accepts at most 1 — merge related exhibits into one PDF"),
+    ({"max_file_mb": 0.05}, {"big.jpg": _noise("JPEG")}, None,
+     "over the platform's 0.05 MB limit per file — shrink it"),
+    ({"max_total_mb": 0.001}, {"a.pdf": typst_pdf("a")}, None, "the attachments total"),
+])
+def test_limits(tmp_path: Path, rules: dict, files: dict, kinds: dict | None, message: str) -> None:
+    case, exhibits, case_dir, results = _build(tmp_path, files, profile=_profile(**rules), kinds=kinds)
+    with pytest.raises(EvidenceError) as err:
+        build_upload(case, exhibits, case_dir, results, results / "upload")
+    assert message in str(err.value)
+    assert not (results / "upload").exists()
+
+
+def test_screenshot_dpi_is_not_a_scan(tmp_path: Path) -> None:
+    files = {"s.png": image_bytes(size=(700, 900), dpi=(72, 72))}
+    case, exhibits, case_dir, results = _build(tmp_path, files, profile=_profile(min_scan_dpi=300),
+                                               kinds={"s.png": "screenshot"})
+    assert build_upload(case, exhibits, case_dir, results, results / "upload") == {"E1": "Attachment_1_Document_1.png"}
+
+
+def test_lossy_only_with_consent(tmp_path: Path) -> None:
+    case, exhibits, case_dir, results = _build(tmp_path, {"n.png": _noise("PNG")},
+                                               profile=_profile(max_file_mb=0.3))
+    with pytest.raises(EvidenceError, match="or allow lossy compression"):
+        build_upload(case, exhibits, case_dir, results, results / "upload")
+    got = build_upload(case, exhibits, case_dir, results, results / "upload", allow_lossy=True)
+    assert (results / "upload" / got["E1"]).stat().st_size <= 300_000
+
+
+def test_combined_mode_uses_bundle(tmp_path: Path) -> None:
+    case, exhibits, case_dir, results = _build(tmp_path, {"a.pdf": typst_pdf("a"), "b.png": image_bytes()},
+                                               profile=_profile(mode="combined", naming="Appeal_{reference}.pdf"))
+    bundle = results / "bundle.pdf"
+    bundle.write_bytes(typst_pdf("bundle", pages=4))
+    got = build_upload(case, exhibits, case_dir, results, results / "upload", combined_pdf=bundle)
+    assert got == {"E1": "Appeal_NOTICE-42.pdf", "E2": "Appeal_NOTICE-42.pdf"}
+    assert (results / "upload" / "Appeal_NOTICE-42.pdf").read_bytes() == bundle.read_bytes()
+    # without the bundle: POA (none here) + exhibits in number order
+    build_upload(case, exhibits, case_dir, results, results / "upload")
+    assert len(PdfReader(results / "upload" / "Appeal_NOTICE-42.pdf").pages) == 2
