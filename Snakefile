@@ -38,10 +38,24 @@ rule validate_case:
         step("validate {input.case:q} {output:q}")
 
 
+rule index_cases:
+    input:
+        cases=expand("cases/{case}.yaml", case=CASES),
+        code=code("lint/*"),
+    output:
+        "results/lint-index.json",
+    log:
+        "logs/index_cases.log",
+    shell:
+        step("lint-index {output:q} {input.cases:q}")
+
+
 rule lint_case:
     input:
         case="cases/{case}.yaml",
         checked=rules.validate_case.output,
+        # other cases' sentences, for the templated-text check; an edit elsewhere does not relint this case
+        index=ancient(rules.index_cases.output),
         data=LINT_FILES,
         code=code("lint/*"),
     output:
@@ -52,7 +66,10 @@ rule lint_case:
     log:
         "logs/{case}/lint_case.log",
     shell:
-        step("lint report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q}", keep_stdout=True)
+        step(
+            "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} --index {input.index:q} --now none",
+            keep_stdout=True,
+        )
 
 
 rule prepare_exhibits:
@@ -71,9 +88,9 @@ rule prepare_exhibits:
 rule render_poa:
     input:
         checked=rules.validate_case.output,
-        gate=rules.lint_case.output.json,
+        gate=ancient(rules.lint_case.output.json),
         templates=TEMPLATES,
-        code=code("render", "typeset", "textfmt"),
+        code=code("render", "typeset"),
     output:
         "results/{case}/poa.pdf",
     log:
@@ -85,7 +102,7 @@ rule render_poa:
 rule render_docx:
     input:
         checked=rules.validate_case.output,
-        gate=rules.lint_case.output.json,
+        gate=ancient(rules.lint_case.output.json),
         reference="templates/reference.docx",
         code=code("docx", "formtext"),
     output:
@@ -99,8 +116,8 @@ rule render_docx:
 rule form_text:
     input:
         checked=rules.validate_case.output,
-        gate=rules.lint_case.output.json,
-        code=code("formtext"),
+        gate=ancient(rules.lint_case.output.json),
+        code=code("formtext", "profile"),
     output:
         txt="results/{case}/poa.txt",
         json="results/{case}/form.json",
@@ -110,27 +127,12 @@ rule form_text:
         step("formtext {input.checked:q} {output.txt:q} {output.json:q}")
 
 
-rule build_upload:
-    input:
-        checked=rules.validate_case.output,
-        exhibits=rules.prepare_exhibits.output.json,
-        gate=rules.lint_case.output.json,
-        code=code("upload", "images", "sniff"),
-    output:
-        directory("results/{case}/upload"),
-    log:
-        "logs/{case}/build_upload.log",
-    shell:
-        step("upload {input.checked:q} {input.exhibits:q} {output:q}")
-
-
 rule build_index:
     input:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
-        upload=rules.build_upload.output,
         templates=TEMPLATES,
-        code=code("render", "typeset", "textfmt"),
+        code=code("render", "typeset", "upload"),
     output:
         pdf="results/{case}/evidence-index.pdf",
         csv="results/{case}/evidence-index.csv",
@@ -144,10 +146,9 @@ rule merge_bundle:
     input:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
-        upload=rules.build_upload.output,
-        gate=rules.lint_case.output.json,
+        gate=ancient(rules.lint_case.output.json),
         templates=TEMPLATES,
-        code=code("bundle", "stamps", "render", "typeset", "textfmt"),
+        code=code("bundle", "stamps", "render", "typeset", "upload"),
     output:
         "results/{case}/bundle.pdf",
     log:
@@ -158,11 +159,25 @@ rule merge_bundle:
         step("bundle {input.checked:q} {input.exhibits:q} {output:q}")
 
 
+rule build_upload:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        bundle=rules.merge_bundle.output,
+        code=code("upload", "images", "sniff"),
+    output:
+        directory("results/{case}/upload"),
+    log:
+        "logs/{case}/build_upload.log",
+    shell:
+        step("upload {input.checked:q} {input.exhibits:q} {output:q} --bundle {input.bundle:q}")
+
+
 rule write_checklist:
     input:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
-        code=code("checklist"),
+        code=code("checklist", "formtext", "upload"),
     output:
         "results/{case}/checklist.md",
     log:

@@ -18,7 +18,8 @@ __all__ = ["STEPS", "main"]
 #: step → (module, function taking argv)
 STEPS: dict[str, tuple[str, str]] = {
     "validate": ("poaforge.validate", "step"),
-    "lint": ("poaforge.lint", "main_step"),
+    "lint-index": ("poaforge.lint.cli", "main_index"),
+    "lint-report": ("poaforge.lint.cli", "main_report"),
     "evidence": ("poaforge.evidence", "main"),
     "render": ("poaforge.render", "main"),
     "docx": ("poaforge.docx", "main"),
