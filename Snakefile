@@ -27,7 +27,7 @@ rule validate_case:
         case="cases/{case}.yaml",
         evidence=evidence_files,
         data=DATA_FILES,
-        code=code("case", "loader", "schema_check", "consistency", "paths", "normalize", "profile", "validate"),
+        code=code("validate"),
     output:
         "results/{case}/case.json",
     params:
@@ -41,7 +41,7 @@ rule validate_case:
 rule index_cases:
     input:
         cases=expand("cases/{case}.yaml", case=CASES),
-        code=code("lint/*"),
+        code=code("lint.cli"),
     output:
         "results/lint-index.json",
     log:
@@ -57,7 +57,7 @@ rule lint_case:
         # other cases' sentences, for the templated-text check; an edit elsewhere does not relint this case
         index=ancient(rules.index_cases.output),
         data=LINT_FILES,
-        code=code("lint/*"),
+        code=code("lint.cli"),
     output:
         json="results/{case}/report.json",
         txt="results/{case}/report.txt",
@@ -75,7 +75,7 @@ rule lint_case:
 rule prepare_exhibits:
     input:
         checked=rules.validate_case.output,
-        code=code("evidence", "images", "sniff"),
+        code=code("evidence"),
     output:
         pdfs=directory("results/{case}/exhibits"),
         json="results/{case}/exhibits.json",
@@ -90,7 +90,7 @@ rule render_poa:
         checked=rules.validate_case.output,
         gate=ancient(rules.lint_case.output.json),
         templates=TEMPLATES,
-        code=code("render", "typeset"),
+        code=code("render"),
     output:
         "results/{case}/poa.pdf",
     log:
@@ -104,7 +104,7 @@ rule render_docx:
         checked=rules.validate_case.output,
         gate=ancient(rules.lint_case.output.json),
         reference="templates/reference.docx",
-        code=code("docx", "formtext"),
+        code=code("docx"),
     output:
         "results/{case}/poa.docx",
     log:
@@ -117,7 +117,7 @@ rule form_text:
     input:
         checked=rules.validate_case.output,
         gate=ancient(rules.lint_case.output.json),
-        code=code("formtext", "profile"),
+        code=code("formtext"),
     output:
         txt="results/{case}/poa.txt",
         json="results/{case}/form.json",
@@ -132,7 +132,7 @@ rule build_index:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
         templates=TEMPLATES,
-        code=code("render", "typeset", "upload"),
+        code=code("render"),
     output:
         pdf="results/{case}/evidence-index.pdf",
         csv="results/{case}/evidence-index.csv",
@@ -148,7 +148,7 @@ rule merge_bundle:
         exhibits=rules.prepare_exhibits.output.json,
         gate=ancient(rules.lint_case.output.json),
         templates=TEMPLATES,
-        code=code("bundle", "stamps", "render", "typeset", "upload"),
+        code=code("bundle"),
     output:
         "results/{case}/bundle.pdf",
     log:
@@ -164,7 +164,7 @@ rule build_upload:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
         bundle=rules.merge_bundle.output,
-        code=code("upload", "images", "sniff"),
+        code=code("upload"),
     output:
         directory("results/{case}/upload"),
     log:
@@ -177,7 +177,7 @@ rule write_checklist:
     input:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
-        code=code("checklist", "formtext", "upload"),
+        code=code("checklist"),
     output:
         "results/{case}/checklist.md",
     log:

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from poaforge.checklist import deadline_of, main, render_checklist, upload_names
+from poaforge.checklist import deadline_of, main, render_checklist
+from poaforge.upload import planned_uploads
 from poaforge.profile import load_labels, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +59,7 @@ EXHIBITS = {"exhibits": [{"id": "E1", "number": 1, "pdf": "exhibits/1.pdf", "pag
         "1. Box “What are the root causes of the issue?”: paste its part of poa.txt (", " / 4000 characters).",
         "1. `Attachment_1_ODR_screenshot.png`: Exhibit 1, ODR screenshot (1 page)",
         "2. `Attachment_2_Refund_log_b.pdf`: Exhibit 2, Refund log \\<b\\>\\* (4 pages)",
-        "3. `Attachment_3_审核制度.jpg`: Exhibit 3, 审核制度\n",
+        "3. `Attachment_3_E3.jpg`: Exhibit 3, 审核制度\n",
         "- Nothing: upload the generated files as they are.",
         "- [ ] Order Defect Rate: 1.8 % on 2026-11-10 (target < 1 %, 60 days)",
     ], ["Valid Tracking Rate", "seal", "sign it"]),
@@ -69,7 +70,7 @@ EXHIBITS = {"exhibits": [{"id": "E1", "number": 1, "pdf": "exhibits/1.pdf", "pag
     ("tiktok-shop", "UK", "en", ["Upload one file: `Appeal_NTC-123.pdf`", "- Nothing: upload"], ["sign it by hand"]),
     ("aliexpress", "global", "zh", [
         "# 提交清单：demo", "登录速卖通卖家后台", "1. `申诉说明函_Demo_Store.pdf`：申诉说明函（poa.pdf）",
-        "2. `附件1_ODR_screenshot.png`：证据1，ODR screenshot", "4. `附件3_审核制度.jpg`：证据3，审核制度",
+        "2. `附件1_ODR_screenshot.png`：证据1，ODR screenshot", "4. `附件3_E3.jpg`：证据3，审核制度",
         "限制：单个文件不超过 10 MB、最多 5 个文件、图片不小于 600×800 像素。",
         "- [ ] 打印申诉说明函，由 Li Wei（Operations Director）亲笔签字，以不低于 300 dpi 扫描",
         "- [ ] 在申诉说明函“（公司盖章处）”处加盖公司公章",
@@ -101,7 +102,7 @@ def test_only_the_latest_reading_of_a_metric_counts() -> None:
 def test_too_many_files_for_the_platform() -> None:
     case = make_case("aliexpress", "global", "zh")
     case["exhibits"] = [dict(case["exhibits"][0], id=f"E{n}", number=n) for n in range(1, 6)]
-    assert len(upload_names(case)) == 6
+    assert len(planned_uploads(case)) == 6
     assert "**平台最多接受 5 个文件，现有 6 个：请先将相关证据合并为一个 PDF 再上传。**" in render_checklist(case, None, NOW)
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from poaforge import render
 from poaforge.errors import CaseError
+from poaforge.upload import upload_names
 
 DATA = Path(__file__).parent / "data" / "render"
 MM = 72 / 25.4
@@ -229,19 +230,8 @@ def test_cited_by(en: dict[str, Any]) -> None:
     assert render.cited_by(en)["E1"] == ["RC1", "order_defect_rate"]
 
 
-@pytest.mark.parametrize("number, title, ext, name", [
-    (1, "Shipping SOP", "pdf", "Attachment_1_Shipping_SOP.pdf"),
-    (12, "Invoice #42 / Supplier: ACME, Inc.", "PDF", "Attachment_12_Invoice_42_Supplier_ACME_Inc.pdf"),
-    (3, "商标排查报告", "png", "Attachment_3_E3.png"),  # no ASCII form: the exhibit's id
-    (4, "../../etc", "jpg", "Attachment_4_etc.jpg"),
-    (5, "***", "pdf", "Attachment_5_E5.pdf"),
-])
-def test_upload_name(number: int, title: str, ext: str, name: str) -> None:
-    assert render.upload_name(number, title, ext) == name
-
-
 def test_index_csv_and_pdf(en: dict[str, Any], tmp_path: Path) -> None:
-    uploads = render.upload_names(en)
+    uploads = upload_names(en)
     assert uploads["E3"] == "Attachment_3_Zendesk_SLA_settings.png" and uploads["E8"].endswith(".jpg")
     pdf, table = tmp_path / "evidence-index.pdf", tmp_path / "evidence-index.csv"
     pages = render.render_index(en, exhibits_json(en), uploads, pdf, table)
@@ -260,7 +250,7 @@ def test_index_csv_and_pdf(en: dict[str, Any], tmp_path: Path) -> None:
 
 def test_index_chinese_and_bundle_links(zh: dict[str, Any], tmp_path: Path) -> None:
     pdf = tmp_path / "i.pdf"
-    render.render_index(zh, exhibits_json(zh), render.upload_names(zh), pdf, None, mode="bundle")
+    render.render_index(zh, exhibits_json(zh), upload_names(zh), pdf, None, mode="bundle")
     text = squash(pdftext(pdf, "-raw"))
     assert squash("证据清单") in text and squash("商品上架管理制度（2026版）") in text
     uris = {a.get_object()["/A"]["/URI"] for a in pypdf.PdfReader(pdf).pages[0].get("/Annots", [])}
@@ -304,5 +294,5 @@ def test_with_the_project_profiles_and_labels(tmp_path: Path, name: str, platfor
     text = squash(pdftext(out, "-layout"))
     for part in [*parts, case["labels"]["root_causes"], case["labels"]["addressee"], case["labels"]["title"]]:
         assert squash(part) in text, part
-    render.render_index(case, exhibits_json(case), render.upload_names(case), tmp_path / "i.pdf", tmp_path / "i.csv")
+    render.render_index(case, exhibits_json(case), upload_names(case), tmp_path / "i.pdf", tmp_path / "i.csv")
     assert squash(case["labels"]["evidence_index"]) in squash(pdftext(tmp_path / "i.pdf"))

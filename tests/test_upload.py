@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import os
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,8 @@ from pypdf import PdfReader
 from fixtures_pdf import PROFILE, image_bytes, make_case, marked_image, typst_pdf
 from poaforge.errors import EvidenceError
 from poaforge.evidence import prepare
-from poaforge.upload import attachment_name, build_upload, safe_title
+from poaforge.sniff import media_of
+from poaforge.upload import attachment_name, build_upload, planned_uploads, safe_title, upload_names
 
 PATTERN = "Attachment_{number}_{title}.{ext}"
 
@@ -33,6 +37,12 @@ def _noise(fmt: str, size: int = 400) -> bytes:
     ("发票 2026", "E3", "Attachment_1_E3.pdf"),
     ("../../etc/passwd", "E1", "Attachment_1_etc_passwd.pdf"),
     ("A" * 200, "E1", "Attachment_1_" + "A" * 43 + ".pdf"),
+    ("Invoice #42 / Supplier: ACME, Inc.", "E1", "Attachment_1_Invoice_42_Supplier_ACME_Inc.pdf"),
+    ("***", "E7", "Attachment_1_E7.pdf"),
+    # cut at a word boundary, never mid-word
+    ("Seller performance dashboard after the changes", "E1", "Attachment_1_Seller_performance_dashboard_after_the.pdf"),
+    ("Late delivery and cancellation analysis with zone map", "E1",
+     "Attachment_1_Late_delivery_and_cancellation_analysis.pdf"),
 ])
 def test_names(title: str, ident: str, expected: str) -> None:
     name = attachment_name(PATTERN, number=1, title=title, ident=ident, ext="pdf")
@@ -132,3 +142,61 @@ def test_combined_mode_uses_bundle(tmp_path: Path) -> None:
     # without the bundle: POA (none here) + exhibits in number order
     build_upload(case, exhibits, case_dir, results, results / "upload")
     assert len(PdfReader(results / "upload" / "Appeal_NOTICE-42.pdf").pages) == 2
+
+
+# ---- one authority for names: planned_uploads ----------------------------------------
+
+def test_planned_uploads_reads_no_file_and_follows_the_prepared_exhibits(tmp_path: Path) -> None:
+    files = {"a.pdf": typst_pdf("a"), "b.png": image_bytes(), "c.jpg": marked_image(6)}
+    case, exhibits, _, _ = _build(tmp_path, files, profile=_profile(poa_file="POA_{store}.pdf"))
+    shutil.rmtree(tmp_path / "cases")  # the plan must not need the evidence
+    plan = planned_uploads(case, exhibits)
+    assert [(u.name, u.role, u.media) for u in plan] == [
+        ("POA_Example_Store.pdf", "poa", "pdf"), ("Attachment_1_Document_1.pdf", "exhibit", "pdf"),
+        ("Attachment_2_Document_2.png", "exhibit", "png"),
+        ("Attachment_3_Document_3.pdf", "exhibit", "pdf"),  # EXIF orientation 6: uploaded as an upright PDF
+    ]
+    assert upload_names(case, exhibits) == {"E1": "Attachment_1_Document_1.pdf", "E2": "Attachment_2_Document_2.png",
+                                            "E3": "Attachment_3_Document_3.pdf"}
+    combined = dict(case, profile=_profile(mode="combined", naming="Appeal_{reference}.pdf"))
+    assert [(u.name, u.role) for u in planned_uploads(combined, exhibits)] == [("Appeal_NOTICE-42.pdf", "combined")]
+    assert set(upload_names(combined, exhibits).values()) == {"Appeal_NOTICE-42.pdf"}
+
+
+@pytest.mark.parametrize(("head", "media"), [
+    (b"%PDF-1.7\n", "pdf"), (b"junk\r\n%PDF-1.4", "pdf"), (b"\x89PNG\r\n\x1a\n...%PDF-", "png"),
+    (b"\xff\xd8\xff\xe0", "jpeg"), (b"GIF89a", "gif"), (b"<html>", None), (b"", None),
+])
+def test_media_is_sniffed_from_the_first_bytes(head: bytes, media: str | None) -> None:
+    assert media_of(head) == media
+
+
+EXAMPLES = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "cases").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_checklist_index_and_upload_name_the_same_files(tmp_path: Path, name: str) -> None:
+    """For every example: the files build_upload writes are exactly those the checklist lists,
+    in its order, and the evidence index's "File" column names only those files."""
+    from pypdf import PdfWriter
+
+    from poaforge.case import PROJECT, load_case
+    from poaforge.checklist import render_checklist
+    from poaforge.normalize import normalise
+    from poaforge.render import index_rows
+
+    case = normalise(load_case(PROJECT / "cases" / f"{name}.yaml"))
+    case_dir, results = PROJECT / case["case_dir"], tmp_path / "results"
+    exhibits = prepare(case, case_dir, results)
+    writer = PdfWriter()
+    writer.add_blank_page(612, 792)
+    with (results / "poa.pdf").open("wb") as fh:
+        writer.write(fh)
+    build_upload(case, exhibits, case_dir, results, results / "upload")
+    uploaded = sorted(os.listdir(results / "upload"))
+    text = render_checklist(case, exhibits, datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone.utc))
+    section = text.split("\n## ")[4]  # deadline, where, boxes, attachments
+    listed = re.findall(r"`([^`]+)`", section)
+    assert sorted(listed) == uploaded and listed == [u.name for u in planned_uploads(case, exhibits)]
+    files = {r["file"] for r in index_rows(case, exhibits, upload_names(case, exhibits))}
+    assert files <= set(uploaded) and "" not in files

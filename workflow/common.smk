@@ -8,9 +8,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from poaforge.consistency import RESERVED_IDS  # noqa: E402  (light import: no third-party modules)
 from poaforge.case import CASE_ID  # noqa: E402
+from poaforge.deps import module_files  # noqa: E402
 
 PY = sys.executable
-PKG = "scripts/poaforge"
+
+
+def _refuse(message):
+    """Stop before any job runs, with the message alone (no Snakemake stack)."""
+    print(f"poa-forge: {message}", file=sys.stderr, flush=True)
+    os._exit(1)
 
 
 def _discover_cases():
@@ -18,11 +24,11 @@ def _discover_cases():
     for path in sorted(Path("cases").glob("*.yaml")):
         stem = path.stem
         if not CASE_ID.match(stem):
-            raise WorkflowError(f"{path}: the file name '{stem}' is not a usable case id — "
-                                "rename it: letters, digits, '-' and '_', starting with a letter")
+            _refuse(f"{path}: the file name '{stem}' is not a usable case id — "
+                    "rename it: letters, digits, '-' and '_', starting with a letter")
         if stem in RESERVED_IDS:
-            raise WorkflowError(f"{path}: the case id '{stem}' is the name of a pipeline rule — "
-                                f"rename the file, e.g. to case-{stem}.yaml")
+            _refuse(f"{path}: the case id '{stem}' is the name of a pipeline rule — "
+                    f"rename the file, e.g. to case-{stem}.yaml")
         cases.append(stem)
     return cases
 
@@ -41,15 +47,9 @@ TEMPLATES = sorted(str(p) for p in Path("templates").glob("*.typ"))
 
 
 def code(*modules):
-    """The package's source files a step runs (so a code change rebuilds what it affects)."""
-    files = ["scripts/poaforge/__init__.py", "scripts/poaforge/errors.py", "scripts/poaforge/console.py",
-             "scripts/poaforge/steps.py"]
-    for m in modules:
-        if m.endswith("/*"):
-            files += sorted(str(p) for p in Path(PKG, m[:-2]).glob("*.py"))
-        elif Path(PKG, f"{m}.py").exists():
-            files.append(f"{PKG}/{m}.py")
-    return sorted(set(files))
+    """The package's source files a step runs: its modules and everything they import
+    from the package, so a code change rebuilds exactly the outputs it affects."""
+    return [os.path.relpath(p) for p in module_files(*(f"poaforge.{m}" for m in modules))]
 
 
 def case_digest(wildcards):

@@ -23,9 +23,9 @@ from typing import Any
 
 from poaforge.errors import BuildError, PoaError, Problem, UsageError
 from poaforge.formtext import build_form
-from poaforge.profile import attachment_name
+from poaforge.upload import planned_uploads
 
-__all__ = ["render_checklist", "deadline_of", "upload_names", "main"]
+__all__ = ["render_checklist", "deadline_of", "main"]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _MD = re.compile(r"([\\`*_\[\]<>#|~!$&])")
@@ -42,28 +42,6 @@ def deadline_of(value: str) -> tuple[datetime, bool]:
         return datetime.combine(date.fromisoformat(value), time(23, 59), timezone.utc), True
     moment = datetime.fromisoformat(value)
     return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), False
-
-
-def _ext(exhibit: dict[str, Any], attachments: dict[str, Any]) -> str:
-    media = exhibit.get("media", "pdf")
-    if media == "pdf" or attachments["images_as_pdf"] or media not in attachments["types"]:
-        return "pdf"
-    return "jpg" if media == "jpeg" else media
-
-
-def upload_names(case: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None]]:
-    """(file name, exhibit or None for the POA letter / combined PDF) in upload order."""
-    att, seller, ref = case["profile"]["attachments"], case["seller"], case["notice"]["reference"]
-    common = {"case": case["case"], "reference": ref, "store": seller["store_name"]}
-    if att["mode"] == "combined":
-        return [(attachment_name(att["naming"], **common), None)]
-    out: list[tuple[str, dict[str, Any] | None]] = []
-    if att["poa_file"]:
-        out.append((attachment_name(att["poa_file"], **common), None))
-    for ex in case["exhibits"]:
-        name = attachment_name(att["naming"], number=ex["number"], title=ex["title"], ext=_ext(ex, att), **common)
-        out.append((name, ex))
-    return out
 
 
 def _deadline_lines(case: dict[str, Any], now: datetime, lab: dict[str, Any]) -> list[str]:
@@ -92,13 +70,15 @@ def _attachment_lines(case: dict[str, Any], exhibits: dict[str, Any] | None, lab
     att = case["profile"]["attachments"]
     pages = {e["id"]: e.get("pages") for e in (exhibits or {}).get("exhibits", [])}
     lines = []
-    for n, (name, ex) in enumerate(upload_names(case), start=1):
+    plan = planned_uploads(case, exhibits)
+    for n, up in enumerate(plan, start=1):
+        ex = up.exhibit
         if ex is None:
-            key = "cl_upload_combined" if att["mode"] == "combined" else "cl_upload_poa"
-            text = lab[key].format(name=name)
-            lines.append(text if att["mode"] == "combined" else f"{n}. {text}")
+            key = "cl_upload_combined" if up.role == "combined" else "cl_upload_poa"
+            text = lab[key].format(name=up.name)
+            lines.append(text if up.role == "combined" else f"{n}. {text}")
             continue
-        text = lab["cl_upload_exhibit"].format(name=name, n=ex["number"], title=_md(ex["title"]))
+        text = lab["cl_upload_exhibit"].format(name=up.name, n=ex["number"], title=_md(ex["title"]))
         if pages.get(ex["id"]):
             count = pages[ex["id"]]
             text += f" ({lab['cl_pages_one' if count == 1 else 'cl_pages'].format(pages=count)})"
@@ -114,7 +94,7 @@ def _attachment_lines(case: dict[str, Any], exhibits: dict[str, Any] | None, lab
         limits.append(lab["cl_min_image"].format(w=att["min_image_px"][0], h=att["min_image_px"][1]))
     if limits:
         lines += ["", lab["cl_limits"].format(limits=lab["list_sep"].join(limits))]
-    count = len(upload_names(case))
+    count = len(plan)
     if att["mode"] == "separate" and att["max_count"] and count > att["max_count"]:
         lines += ["", "**" + lab["cl_too_many"].format(max=att["max_count"], count=count) + "**"]
     return lines

@@ -15,23 +15,9 @@ from typing import Any
 
 from .case import PROJECT, Case
 from .errors import EvidenceError, Problem
+from .sniff import media_of
 
-__all__ = ["normalise", "sniff_media", "sha256_file", "write_json"]
-
-_MAGIC = [
-    (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"),
-    (b"GIF87a", "gif"), (b"GIF89a", "gif"),
-]
-
-
-def sniff_media(head: bytes) -> str | None:
-    """Media type from the first bytes of a file (PDF may start after junk bytes)."""
-    for magic, media in _MAGIC:
-        if head.startswith(magic):
-            return media
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
-    return None
+__all__ = ["normalise", "sha256_file", "write_json"]
 
 
 def sha256_file(path: Path) -> tuple[str, int, bytes]:
@@ -61,7 +47,7 @@ def normalise(case: Case, root: Path = PROJECT) -> dict[str, Any]:
             raise EvidenceError(Problem(str(case.path), line, col,
                                         f"exhibit {exhibit['id']}: {case.dir / exhibit['file']} is an empty file (0 bytes)",
                                         "export the document again and replace the file"))
-        exhibit.update(number=number, sha256=digest, size=size, media=sniff_media(head) or "unknown")
+        exhibit.update(number=number, sha256=digest, size=size, media=media_of(head) or "unknown")
     profile = load_profile(data["platform"], data["marketplace"], root)
     data["profile"] = profile
     data["labels"] = load_labels(data["language"], profile, root)

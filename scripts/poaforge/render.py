@@ -21,15 +21,15 @@ from typing import Any, Sequence
 
 from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
 from poaforge.typeset import MODES, compile_pdf
+from poaforge.upload import upload_names  # the one authority for uploaded names (re-exported for bundle)
 
 __all__ = [
-    "CSV_COLUMNS", "templates_dir", "cited_by", "upload_name", "upload_names", "index_rows",
+    "CSV_COLUMNS", "templates_dir", "cited_by", "upload_names", "index_rows",
     "render_poa", "render_index", "main",
 ]
 
 CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "file", "pages", "sha256")
 ITEM_LISTS = ("root_causes", "corrective_actions", "preventive_measures")
-DEFAULT_NAMING = "Attachment_{number}_{title}.{ext}"
 
 
 def templates_dir() -> Path:
@@ -48,41 +48,6 @@ def cited_by(case: dict[str, Any]) -> dict[str, list[str]]:
         if ex in out and who not in out[ex]:
             out[ex].append(who)
     return out
-
-
-def upload_name(number: int | str, title: str, ext: str, pattern: str = DEFAULT_NAMING) -> str:
-    """Upload file name of an exhibit, ``Attachment_3_Shipping_SOP.pdf``: the upload module's rule."""
-    from poaforge.upload import attachment_name
-
-    return attachment_name(pattern, number=int(number), title=title, ident=f"E{number}", ext=ext.lower().lstrip("."))
-
-
-def upload_names(case: dict[str, Any], exhibits: dict[str, Any] | None = None) -> dict[str, str]:
-    """Exhibit id → name of the file the seller uploads, as ``poaforge.upload.build_upload`` names it.
-
-    Mirrors its choice of format (without reading files): the normalised PDF when the
-    type is not accepted, ``images_as_pdf`` is set or the image carries an EXIF rotation;
-    in ``combined`` mode every exhibit is inside the one POA file.
-    """
-    from poaforge.sniff import EXTENSIONS
-    from poaforge.upload import attachment_name, poa_name
-
-    rules = case.get("profile", {}).get("attachments", {}) or {}
-    prepared = {e["id"]: e for e in (exhibits or {}).get("exhibits", [])}
-    if rules.get("mode") == "combined":
-        return {e["id"]: poa_name(case) for e in case.get("exhibits", [])}
-    pattern = rules.get("naming") or DEFAULT_NAMING
-    types = set(rules.get("types") or EXTENSIONS)
-    names = {}
-    for e in case.get("exhibits", []):
-        prep = prepared.get(e["id"], {})
-        media = prep.get("media") or e.get("media") or "pdf"
-        as_pdf = media == "pdf" or media not in types or str(rules.get("images_as_pdf")).lower() == "true" \
-            or (prep.get("orientation") or 1) != 1
-        names[e["id"]] = attachment_name(pattern, number=int(e["number"]), title=e["title"], ident=e["id"],
-                                         ext=EXTENSIONS["pdf" if as_pdf else media],
-                                         store=case.get("seller", {}).get("store_name", ""))
-    return names
 
 
 def _check_refs(case: dict[str, Any]) -> None:

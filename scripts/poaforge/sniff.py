@@ -13,6 +13,11 @@ __all__ = ["EXTENSIONS", "media_of", "describe"]
 
 EXTENSIONS = {"pdf": "pdf", "png": "png", "jpeg": "jpg", "gif": "gif"}
 
+_MAGIC: list[tuple[bytes, str]] = [
+    (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+]
+
 _OFFICE = {"word/": "a Word (DOCX) document", "xl/": "an Excel (XLSX) workbook",
            "ppt/": "a PowerPoint (PPTX) presentation"}
 
@@ -30,15 +35,16 @@ _SIGNATURES: list[tuple[bytes, str]] = [
 
 
 def media_of(head: bytes) -> str | None:
-    """Return "pdf", "png", "jpeg" or "gif" for an accepted file's first bytes, else None."""
+    """Return "pdf", "png", "jpeg" or "gif" for an accepted file's first bytes, else None.
+
+    The signature must start the file, except for PDF, which readers also accept after
+    up to 1 KiB of junk bytes (as some scanners and mail gateways write it).
+    """
+    for magic, media in _MAGIC:
+        if head.startswith(magic):
+            return media
     if b"%PDF-" in head[:1024]:
         return "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
     return None
 
 

@@ -10,6 +10,9 @@ signed and sealed letter) and ``results/poa.pdf`` exists; it counts against the 
 ``combined`` mode: one PDF named by ``naming``: the bundle when given, else poa.pdf and
 the exhibits concatenated in number order.
 
+:func:`planned_uploads` is the one place that decides every uploaded file's name and type
+(without reading files); the evidence index and the checklist show what it returns.
+
 Command: ``python -m poaforge.upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy]``.
 """
 
@@ -21,12 +24,14 @@ import re
 import shutil
 import sys
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from poaforge.errors import EvidenceError, PoaError, Problem, UsageError
 from poaforge.sniff import EXTENSIONS
 
-__all__ = ["MB", "safe_title", "attachment_name", "poa_name", "combined_name", "shrink", "build_upload", "main"]
+__all__ = ["MB", "Upload", "safe_title", "attachment_name", "poa_name", "combined_name", "planned_uploads",
+           "upload_names", "shrink", "build_upload", "main"]
 
 MB = 1_000_000  # platforms' "10 MB": count in the smaller decimal unit to stay below it
 NAME_MAX = 60
@@ -57,8 +62,11 @@ def attachment_name(pattern: str, *, number: int | str = "", title: str = "", id
               "store": safe_title(store, safe_title(case, "store"))[:40],
               "reference": safe_title(reference, "notice")[:40]}
     clean = safe_title(title, ident)
-    fixed = len(pattern.format(title="", **values))
-    clean = clean[: max(8, NAME_MAX - fixed)].rstrip("_-")
+    room = max(8, NAME_MAX - len(pattern.format(title="", **values)))
+    if len(clean) > room:  # cut at the last word that fits: "…_after_the", not "…_after_the_cha"
+        cut = clean[:room]
+        word_end = max(cut.rfind("_"), cut.rfind("-")) if clean[room] not in "_-" else room
+        clean = (cut[:word_end] if word_end > room // 2 else cut).rstrip("_-")
     return pattern.format(title=clean, **values)
 
 
@@ -82,6 +90,55 @@ def combined_name(case: dict) -> str:
 
 def _flag(value: object) -> bool:
     return value is True or str(value).lower() in ("true", "yes", "1")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file the seller uploads: its name, what it holds and its format."""
+
+    name: str
+    role: str  # "poa" (the letter), "combined" (the one PDF), "exhibit"
+    exhibit: dict | None = None  # the case's exhibit (role "exhibit")
+    media: str = "pdf"  # format of the uploaded file: pdf, png, jpeg, gif
+    source_media: str = "pdf"  # format of the exhibit's original
+
+
+def planned_uploads(case: dict, exhibits: dict | None = None) -> list[Upload]:
+    """The files to upload, in upload order, with their final names; reads no file.
+
+    ``case`` is case.json, ``exhibits`` exhibits.json (its ``media`` and EXIF
+    ``orientation`` decide the format; without it the case's sniffed media counts).
+    Separate mode: the POA letter first when the profile names it, then one file per
+    exhibit in number order, converted to PDF when the type is not accepted,
+    ``images_as_pdf`` is set or the image carries an EXIF rotation. Combined mode: one PDF.
+    """
+    rules = case.get("profile", {}).get("attachments", {}) or {}
+    if rules.get("mode") == "combined":
+        return [Upload(combined_name(case), "combined")]
+    letter = poa_name(case)
+    out = [Upload(letter, "poa")] if letter else []
+    prepared = {e["id"]: e for e in (exhibits or {}).get("exhibits", [])}
+    types = set(rules.get("types") or EXTENSIONS)
+    pattern = rules.get("naming") or "Attachment_{number}_{title}.{ext}"
+    for ex in sorted(case.get("exhibits", []), key=lambda e: int(e["number"])):
+        prep = prepared.get(ex["id"], {})
+        source = prep.get("media") or ex.get("media") or "pdf"
+        source = source if source in EXTENSIONS else "pdf"
+        as_pdf = source == "pdf" or source not in types or _flag(rules.get("images_as_pdf")) or \
+            (prep.get("orientation") or 1) != 1
+        media = "pdf" if as_pdf else source
+        name = attachment_name(pattern, number=int(ex["number"]), title=ex.get("title", ""), ident=ex["id"],
+                               ext=EXTENSIONS[media], **_common(case))
+        out.append(Upload(name, "exhibit", ex, media, source))
+    return out
+
+
+def upload_names(case: dict, exhibits: dict | None = None) -> dict[str, str]:
+    """Exhibit id → name of the uploaded file holding it (the one PDF in combined mode)."""
+    plan = planned_uploads(case, exhibits)
+    if plan and plan[0].role == "combined":
+        return {e["id"]: plan[0].name for e in case.get("exhibits", [])}
+    return {u.exhibit["id"]: u.name for u in plan if u.exhibit is not None}
 
 
 def _fail(where: str, message: str, hint: str) -> EvidenceError:
@@ -136,36 +193,34 @@ def _check_image(ex: dict, where: str, rules: dict, kind: str) -> None:
                     f"scan the document again at {dpi} dpi or more")
 
 
-def _plan(case: dict, exhibits: dict, case_dir: Path, results: Path, allow_lossy: bool) -> list[tuple[str, str, bytes]]:
-    """[(exhibit id, file name, bytes)] for separate mode, checked against the rules."""
+def _plan(case: dict, exhibits: dict, case_dir: Path, results: Path, allow_lossy: bool,
+          plan: list[Upload]) -> list[tuple[str, str, bytes]]:
+    """[(exhibit id, file name, bytes)] for the planned exhibit files, checked against the rules."""
     rules = case["profile"]["attachments"]
     types = set(rules.get("types") or EXTENSIONS)
     limit = int(float(rules["max_file_mb"]) * MB) if rules.get("max_file_mb") else None
-    pattern = rules.get("naming") or "Attachment_{number}_{title}.{ext}"
-    info = {e["id"]: e for e in case["exhibits"]}
+    prepared = {e["id"]: e for e in exhibits["exhibits"]}
     files = []
-    for ex in sorted(exhibits["exhibits"], key=lambda e: e["number"]):
-        where = f"{case.get('case_dir', case_dir)}/{info.get(ex['id'], {}).get('file', ex.get('file', ex['id']))}"
-        media, meta = ex["media"], info.get(ex["id"], {})
-        if media != "pdf":
+    for up in plan:
+        meta = up.exhibit or {}
+        ex = prepared.get(meta.get("id"))
+        if ex is None:
+            continue
+        where = f"{case.get('case_dir', case_dir)}/{meta.get('file', ex.get('file', ex['id']))}"
+        if up.source_media != "pdf":
             _check_image(ex, where, rules, meta.get("kind", ""))
-        as_pdf = media == "pdf" or media not in types or _flag(rules.get("images_as_pdf")) or \
-            (ex.get("orientation") or 1) != 1
-        if as_pdf and "pdf" not in types:
-            raise _fail(where, f"is a {media.upper()} file that has to be converted, and the platform accepts "
-                        f"only {', '.join(sorted(types))}", "export it in an accepted format")
-        media = "pdf" if as_pdf else media
-        data = (results / ex["pdf"]).read_bytes() if as_pdf else (case_dir / meta["file"]).read_bytes()
+        if up.media != up.source_media and "pdf" not in types:
+            raise _fail(where, f"is a {up.source_media.upper()} file that has to be converted, and the platform "
+                        f"accepts only {', '.join(sorted(types))}", "export it in an accepted format")
+        data = (results / ex["pdf"]).read_bytes() if up.media == "pdf" else (case_dir / meta["file"]).read_bytes()
         if limit and len(data) > limit:
-            data = shrink(data, media, limit, allow_lossy)
+            data = shrink(data, up.media, limit, allow_lossy)
             if len(data) > limit:
                 hint = "shrink it (fewer pages, lower resolution) or allow lossy compression (allow_lossy)" \
                     if not allow_lossy else "split it or keep only the pages that prove the point"
                 raise _fail(where, f"is {len(data) / MB:.1f} MB, over the platform's {rules['max_file_mb']} MB "
                             "limit per file", hint)
-        name = attachment_name(pattern, number=ex["number"], title=meta.get("title", ex["id"]),
-                               ident=ex["id"], ext=EXTENSIONS[media], **_common(case))
-        files.append((ex["id"], name, data))
+        files.append((ex["id"], up.name, data))
     return files
 
 
@@ -177,6 +232,7 @@ def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_
     rules = case["profile"]["attachments"]
     poa = results / "poa.pdf"
     where = str(case.get("source", case.get("case", "case")))
+    plan = planned_uploads(case, exhibits)
     if rules.get("mode") == "combined":
         src = combined_pdf or poa
         data = src.read_bytes() if combined_pdf else _concat([poa] * poa.exists() + [
@@ -190,11 +246,11 @@ def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_
                             f"{rules['max_file_mb']} MB limit",
                             "shrink the largest exhibits (" + ", ".join(e["id"] for e in big) + ")"
                             + ("" if allow_lossy else " or allow lossy compression (allow_lossy)"))
-        files = [("", combined_name(case), data)]
-        mapping = {e["id"]: combined_name(case) for e in exhibits["exhibits"]}
+        files = [("", plan[0].name, data)]
+        mapping = {e["id"]: plan[0].name for e in exhibits["exhibits"]}
     else:
-        files = _plan(case, exhibits, case_dir, results, allow_lossy)
-        letter = poa_name(case)
+        files = _plan(case, exhibits, case_dir, results, allow_lossy, plan)
+        letter = next((up.name for up in plan if up.role == "poa"), None)
         if letter and poa.exists():
             files.insert(0, ("", letter, poa.read_bytes()))
         mapping = {ident: name for ident, name, _ in files if ident}
