@@ -14,12 +14,14 @@ include: "workflow/common.smk"
 
 localrules:
     all,
+    status_page,
 
 
 rule all:
     default_target: True
     input:
         case_targets(CASES),
+        "results/index.html",
 
 
 rule validate_case:
@@ -66,9 +68,11 @@ rule lint_case:
     log:
         "logs/{case}/lint_case.log",
     shell:
-        step(
-            "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} --index {input.index:q} --now none",
-            keep_stdout=True,
+        gate(
+            step(
+                "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} --index {input.index:q} --now none",
+                keep_stdout=True,
+            )
         )
 
 
@@ -130,6 +134,7 @@ rule form_text:
 rule build_index:
     input:
         checked=rules.validate_case.output,
+        gate=ancient(rules.lint_case.output.json),
         exhibits=rules.prepare_exhibits.output.json,
         templates=TEMPLATES,
         code=code("render"),
@@ -164,6 +169,7 @@ rule build_upload:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
         bundle=rules.merge_bundle.output,
+        poa=rules.render_poa.output,  # uploaded as the letter when the profile names poa_file
         code=code("upload"),
     output:
         directory("results/{case}/upload"),
@@ -176,6 +182,7 @@ rule build_upload:
 rule write_checklist:
     input:
         checked=rules.validate_case.output,
+        gate=ancient(rules.lint_case.output.json),
         exhibits=rules.prepare_exhibits.output.json,
         code=code("checklist"),
     output:
@@ -189,6 +196,7 @@ rule write_checklist:
 rule write_manifest:
     input:
         outputs=case_outputs,
+        changes=changes_output,
         checked=rules.validate_case.output,
         code=code("manifest"),
     output:
@@ -197,6 +205,38 @@ rule write_manifest:
         "logs/{case}/write_manifest.log",
     shell:
         step("manifest {input.checked:q} {output:q}")
+
+
+# What changed since a rejected submission (only for a case that records one).
+rule write_changes:
+    input:
+        case="cases/{case}.yaml",
+        checked=rules.validate_case.output,
+        data=LINT_FILES,
+        code=code("changes"),
+    output:
+        "results/{case}/changes.md",
+    params:
+        digest=case_digest,
+    log:
+        "logs/{case}/write_changes.log",
+    shell:
+        step("changes {input.case:q} {output:q}")
+
+
+# The portfolio at a glance: one row per case, built after every case's manifest.
+rule status_page:
+    input:
+        cases=expand("cases/{case}.yaml", case=CASES),
+        manifests=case_targets(CASES),
+        template="templates/status.html",
+        code=code("status"),
+    output:
+        "results/index.html",
+    log:
+        "logs/status_page.log",
+    shell:
+        step("status-page {output:q} {input.cases:q}")
 
 
 # One target per case, so `snakemake case42` builds case42.

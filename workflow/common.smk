@@ -90,3 +90,22 @@ def step(command, keep_stdout=False):
     if keep_stdout:
         return f"{run} && status=0 || status=$?; cat {{log:q}} >&2; exit $status"
     return f"{run} || {{{{ status=$?; cat {{log:q}} >&2; exit $status; }}}}"
+
+
+# --- many cases: re-appeals, status page, rebuilds from git (see docs/many-cases.md) ---------
+from poaforge.history import has_rejected_text  # noqa: E402  (light: no third-party modules)
+
+#: `--config lint_gate=off` (`poa rebuild`): lint errors are reported but do not stop the
+#: build, so a version that was filed can be shown again as it was.
+LINT_GATE = str(config.get("lint_gate", "on")).lower() != "off"
+
+
+def gate(shell_line):
+    """The lint step's shell line; with the gate off its failure is only reported."""
+    return shell_line if LINT_GATE else f"( {shell_line} ) || true"
+
+
+def changes_output(wildcards):
+    """results/<case>/changes.md when the case records a rejected submission."""
+    text = Path(f"cases/{wildcards.case}.yaml").read_text(encoding="utf-8", errors="replace")
+    return [f"results/{wildcards.case}/changes.md"] if has_rejected_text(text) else []

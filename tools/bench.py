@@ -1,0 +1,215 @@
+"""`make bench`: how fast is poa-forge against the raw tools, measured in the same run.
+
+Prints, for a typical case (~10 exhibits, ~40 pages) and a large one (~100 exhibits,
+~500 pages, ~100 MB, generated here):
+  * wall time and peak memory of `snakemake <case>` from clean;
+  * the raw tools doing the same core work (typst compile of the POA, pandoc to DOCX,
+    `qpdf --empty --pages` merge), each in a fresh process, and the ratio;
+then a no-op `snakemake` over 200 generated cases, and `poa validate` / `poa lint` over them.
+Everything happens in a temporary copy of the project; nothing here is committed.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+from e2e import copy_project  # noqa: E402
+
+PY = sys.executable
+SNAKEMAKE = str(Path(PY).with_name("snakemake"))
+
+
+def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB, largest process of the tree) of ``cmd``."""
+    wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+               "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+               "took = time.perf_counter() - t; "
+               "sys.stderr.write(r.stderr.decode()[-2000:] if r.returncode else ''); "
+               "print(took, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024); sys.exit(r.returncode)")
+    out = subprocess.run([PY, "-c", wrapper, *cmd], cwd=cwd, capture_output=True, text=True, env=env)
+    if out.returncode:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{out.stderr}")
+    took, peak = out.stdout.split()
+    return float(took), float(peak)
+
+
+def best(cmd: list[str], cwd: Path, runs: int = 3, before: object = None) -> tuple[float, float]:
+    results = []
+    for _ in range(runs):
+        if callable(before):
+            before()
+        results.append(measure(cmd, cwd))
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+
+# --- generated cases -------------------------------------------------------------------
+
+def _pdf_pages(count: int, rng: random.Random) -> bytes:
+    import typst
+
+    body = "\n".join("#page[= Supplier document, page " + str(i + 1) + "\n" + " ".join(
+        f"item{rng.randrange(10**6)}" for _ in range(220)) + "]" for i in range(count))
+    return typst.compile(("#set document(date: none)\n" + body).encode(), timestamp=0)
+
+
+def _photo(rng: random.Random, size: tuple[int, int]) -> bytes:
+    from PIL import Image
+
+    im = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def write_case(project: Path, cid: str, pdfs: list[int], photos: int, *, seed: int = 1, photo_px: tuple[int, int] = (1400, 1500)) -> None:
+    """cases/<cid>.yaml with len(pdfs) PDF exhibits (pages each) and ``photos`` JPEG exhibits."""
+    rng = random.Random(seed)
+    ev = project / "cases" / cid / "evidence"
+    ev.mkdir(parents=True, exist_ok=True)
+    files = []
+    for k, pages in enumerate(pdfs):
+        (ev / f"doc{k + 1}.pdf").write_bytes(_pdf_pages(pages, rng))
+        files.append(f"evidence/doc{k + 1}.pdf")
+    for k in range(photos):
+        (ev / f"photo{k + 1}.jpg").write_bytes(_photo(rng, photo_px))
+        files.append(f"evidence/photo{k + 1}.jpg")
+    ids = [f"E{n}" for n in range(1, len(files) + 1)]
+    third = [ids[i::3] for i in range(3)]
+    text = (ROOT / "tests/data/mini.yaml").read_text(encoding="utf-8")
+    head, _, _ = text.partition("exhibits:\n  - id: E1")
+    head = head.replace("case: mini", f"case: {cid}")
+    head = head.replace("exhibits: [E1]", f"exhibits: [{', '.join(third[0])}]")
+    head = head.replace("exhibits: [E2]", f"exhibits: [{', '.join(third[1])}]")
+    head = head.replace("exhibits: [E3]", f"exhibits: [{', '.join(third[2])}]")
+    head = head.replace("Northwind Home", f"Northwind Home {cid}")
+    lines = [head + "exhibits:"]
+    for n, file in enumerate(files, 1):
+        lines.append(f"  - id: E{n}\n    title: Evidence document {n}\n    file: {file}\n    date: 2026-11-12\n"
+                     f"    proves: Document {n} shows the change described above.")
+    lines.append("waive:")  # generated cases share their wording on purpose
+    lines += [f"  - rule: {rule}\n    reason: benchmark cases are generated from one template" for rule in ("POA604", "POA605")]
+    (project / "cases" / f"{cid}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+# --- the raw tools ------------------------------------------------------------------------
+
+def raw_tools(project: Path, cid: str) -> dict[str, tuple[float, float]]:
+    res = project / "results" / cid
+    fonts = [str(p) for p in (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/opentype/noto")) if p.is_dir()]
+    typst_cmd = ("import json, sys, typst; data = open(sys.argv[1], encoding='utf-8').read(); "
+                 "typst.compile(sys.argv[2], output=sys.argv[3], root=sys.argv[4], timestamp=0, "
+                 f"font_paths={fonts!r}, ignore_system_fonts=True, sys_inputs={{'data': data, 'mode': 'standalone'}})")
+    (project / "raw").mkdir(exist_ok=True)
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from poaforge.docx import document
+
+    ast = project / "raw" / f"{cid}.json"
+    ast.write_text(json.dumps(document(json.loads((res / "case.json").read_text(encoding="utf-8"))), ensure_ascii=False))
+    import pypandoc
+
+    exhibits = json.loads((res / "exhibits.json").read_text())["exhibits"]
+    parts = [str(res / "poa.pdf"), str(res / "evidence-index.pdf")] + [str(res / e["pdf"]) for e in exhibits]
+    return {
+        "typst compile (POA)": best([PY, "-c", typst_cmd, str(res / "case.json"), str(ROOT / "templates/poa.typ"),
+                                     str(project / "raw/poa.pdf"), str(ROOT / "templates")], project),
+        "pandoc (DOCX)": best([pypandoc.get_pandoc_path(), "-f", "json", "-t", "docx", "-o", str(project / "raw/poa.docx"),
+                               str(ast)], project),
+        "qpdf merge": best(["qpdf", "--empty", "--pages", *parts, "--", str(project / "raw/merged.pdf")], project),
+    }
+
+
+def case_figures(project: Path, cid: str, label: str) -> None:
+    res = project / "results" / cid
+    clean = lambda: shutil.rmtree(res, ignore_errors=True)  # noqa: E731
+    measure([SNAKEMAKE, "results/lint-index.json"], project)  # shared by all cases; not part of one case's build
+    pipe_t, pipe_m = best([SNAKEMAKE, cid], project, runs=3, before=clean)
+    noop_t, _ = best([SNAKEMAKE, cid], project, runs=3)
+    raw = raw_tools(project, cid)
+    exhibits = json.loads((res / "exhibits.json").read_text())["exhibits"]
+    pages = len(__import__("pypdf").PdfReader(res / "bundle.pdf").pages)
+    size = sum((project / "cases" / cid / "evidence" / p).stat().st_size for p in os.listdir(project / "cases" / cid / "evidence"))
+    raw_sum = sum(t for t, _ in raw.values())
+    bundle_bench = (res.parent.parent / "logs" / cid / "merge_bundle.benchmark.tsv")
+    print(f"\n## {label}: {len(exhibits)} exhibits, {pages} bundle pages, {size / 1e6:.1f} MB of evidence")
+    print(f"  snakemake {cid} from clean   {pipe_t:6.2f} s   peak {pipe_m:5.0f} MB")
+    print(f"  snakemake {cid} no-op        {noop_t:6.2f} s   (Snakemake start-up + DAG)")
+    for name, (t, m) in raw.items():
+        print(f"  raw: {name:<22} {t:6.2f} s   peak {m:5.0f} MB")
+    print(f"  raw tools together           {raw_sum:6.2f} s")
+    print(f"  ratio pipeline / raw tools               {pipe_t / raw_sum:5.2f}x")
+    print(f"  ratio pipeline / (raw tools + start-up)  {pipe_t / (raw_sum + noop_t):5.2f}x   (target ≤ 2)")
+    if bundle_bench.exists():
+        row = bundle_bench.read_text().splitlines()[1].split("\t")
+        print(f"  merge_bundle step alone      {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB (Snakemake benchmark:)")
+
+
+def _clone_case(project: Path, src: str, dst: str) -> None:
+    """A copy of case ``src`` and of its built results under the id ``dst``, times kept in order."""
+    (project / "cases" / f"{dst}.yaml").write_text(
+        (project / "cases" / f"{src}.yaml").read_text(encoding="utf-8").replace(src, dst), encoding="utf-8")
+    shutil.copytree(project / "cases" / src, project / "cases" / dst)
+    shutil.copytree(project / "results" / src, project / "results" / dst, symlinks=True)
+
+
+def many_cases(project: Path, count: int = 200) -> None:
+    """A no-op run over ``count`` built cases, and validate/lint over them.
+
+    One small case is built for real; the others are copies of it and of its results, so the
+    no-op run checks ``count`` complete DAGs without paying for ``count`` first builds."""
+    write_case(project, "m000", [2, 1], 1, photo_px=(400, 300))
+    t_one, _ = measure([SNAKEMAKE, "m000"], project)
+    for i in range(1, count):
+        _clone_case(project, "m000", f"m{i:03d}")
+    now = time.time()
+    for path in sorted((project / "results").rglob("*")):  # outputs newer than every input
+        os.utime(path, (now + 5, now + 5), follow_symlinks=False)
+    for name in ("lint-index.json",):
+        os.utime(project / "results" / name, (now + 1, now + 1))
+    dry = subprocess.run([SNAKEMAKE, "-n"], cwd=project, capture_output=True, text=True)
+    up_to_date = "Nothing to be done" in dry.stdout + dry.stderr
+    print(f"\n## {count} cases")
+    print(f"  one small case from clean         {t_one:6.2f} s")
+    noop_t, noop_m = best([SNAKEMAKE], project, runs=3)
+    state = "no-op" if up_to_date else "NOT a no-op: some job was due"
+    print(f"  snakemake over {count} cases ({state})  {noop_t:6.2f} s   peak {noop_m:4.0f} MB   (target < 1.5 s)")
+    poa = str(Path(PY).with_name("poa"))
+    val_t, _ = best([poa, "validate"], project, runs=2)
+    print(f"  poa validate, {count} cases           {val_t:6.2f} s   ({val_t / count * 1000:.1f} ms per case)")
+    lint_t, _ = best([poa, "lint", "--now", "none"], project, runs=2)
+    print(f"  poa lint (incl. similarity), {count}  {lint_t:6.2f} s   ({lint_t / count * 1000:.1f} ms per case)")
+
+
+def main(argv: list[str]) -> None:
+    parts = set(argv) or {"typical", "large", "many"}
+    if not shutil.which("qpdf"):
+        raise SystemExit("bench: qpdf is needed (make bench installs it via tools/setup.sh --test)")
+    tmp = Path(tempfile.mkdtemp(prefix="poa-bench-"))
+    try:
+        project = copy_project(tmp / "project", cases=[])
+        print("# poa-forge benchmark (best of 3; peak = largest process)")
+        if "typical" in parts:
+            write_case(project, "typical", [6, 5, 5, 4, 4, 3, 3], 3)
+            case_figures(project, "typical", "typical case")
+        if "large" in parts:
+            write_case(project, "large", [11] * 40, 60, seed=2)
+            case_figures(project, "large", "large case")
+        if "many" in parts:
+            many_cases(copy_project(tmp / "many", cases=[]))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
