@@ -71,6 +71,29 @@ def _reference(case: dict[str, Any]) -> str:
     return f"{notice['reference']} — {case['labels']['list_sep'].join(codes)}"
 
 
+def _metrics(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """Account metrics as a bullet list: reading, window, date, target, status, exhibit."""
+    from .metrics import SYMBOLS, label, meets, target
+
+    lab, profile = case["labels"], case["profile"]
+    numbers = {e["id"]: e["number"] for e in case["exhibits"]}
+    items = []
+    metrics = case.get("metrics") or []
+    order = {name: i for i, name in reversed(list(enumerate(m["name"] for m in metrics)))}
+    for m in sorted(metrics, key=lambda m: (order[m["name"]], m["date"])):
+        spec = target(profile, m["name"], case["marketplace"])
+        unit = "" if m["unit"] in ("count",) else m["unit"]
+        parts = [f"{label(profile, m['name'])}{lab['colon']}{m['value']}{unit}", m["window"], m["date"]]
+        if spec:
+            parts.append(f"{lab['col_target']} {SYMBOLS.get(spec['op'], spec['op'])} {float(spec['threshold']):g}{unit}")
+        status = {True: "metric_meets", False: "metric_misses", None: "metric_no_target"}[meets(m["value"], spec)]
+        text = f"{lab['list_sep'].join(parts)} — {lab[status]} {fill(lab['cite_one'], n=numbers[m['exhibit']])}"
+        items.append([para(text)])
+    if not items:
+        return []
+    return [_header(2, lab["metrics"], "metrics"), {"t": "BulletList", "c": items}]
+
+
 def document(case: dict[str, Any]) -> dict[str, Any]:
     """The pandoc AST of the POA for ``case`` (case.json content)."""
     lab, seller, notice = case["labels"], case["seller"], case["notice"]
@@ -83,6 +106,7 @@ def document(case: dict[str, Any]) -> dict[str, Any]:
     blocks.append(para(f"{lab['to']}{lab['colon']}{lab['addressee']}"))
     blocks.append(para(f"{lab['reference']}{lab['colon']}{_reference(case)}"))
     blocks.append(para(fill(lab["opening"], **values)))
+    blocks += _metrics(case)
     for section in case["profile"]["sections"]:
         blocks.append(_header(2, lab[section], section.replace("_", "-")))
         items = []
