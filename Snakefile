@@ -172,11 +172,17 @@ rule build_upload:
         poa=rules.render_poa.output,  # uploaded as the letter when the profile names poa_file
         code=code("upload"),
     output:
-        directory("results/{case}/upload"),
+        # the list of what was written to results/{case}/upload/ (no marker file in that folder)
+        "results/{case}/upload.json",
+    params:
+        lossy="--allow-lossy" if config.get("allow_lossy") else "",
     log:
         "logs/{case}/build_upload.log",
     shell:
-        step("upload {input.checked:q} {input.exhibits:q} {output:q} --bundle {input.bundle:q}")
+        step(
+            "upload {input.checked:q} {input.exhibits:q} results/{wildcards.case}/upload "
+            "--bundle {input.bundle:q} --list {output:q} {params.lossy}"
+        )
 
 
 rule write_checklist:

@@ -24,7 +24,7 @@ from e2e import copy_project, snakemake
 pytestmark = pytest.mark.e2e
 
 OUTPUTS = ["case.json", "report.json", "report.txt", "poa.pdf", "poa.docx", "poa.txt", "form.json", "evidence-index.pdf",
-           "evidence-index.csv", "bundle.pdf", "checklist.md", "manifest.json", "exhibits.json"]
+           "evidence-index.csv", "bundle.pdf", "checklist.md", "manifest.json", "exhibits.json", "upload.json"]
 
 
 @pytest.fixture(scope="module")

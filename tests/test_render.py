@@ -219,6 +219,67 @@ def test_byte_identical(en: dict[str, Any], tmp_path: Path) -> None:
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
 
 
+# ---- account metrics ------------------------------------------------------------------
+
+ODR = {"name": "order_defect_rate", "label": "Order Defect Rate", "op": "<", "threshold": 1.0, "unit": "%",
+       "window": "60 days"}
+
+
+def with_metrics(case: dict[str, Any]) -> dict[str, Any]:
+    case["metrics"] = [
+        {"name": "order_defect_rate", "value": "0.4", "unit": "%", "window": "orders of 2026-03-01 to 03-14",
+         "date": "2026-03-14", "exhibit": "E2"},
+        {"name": "order_defect_rate", "value": "2.1", "unit": "%", "window": "60 days", "date": "2026-02-27",
+         "exhibit": "E1"},
+        {"name": "late_dispatch_rate", "value": "36", "unit": "hours", "window": "7 days", "date": "2026-03-14",
+         "exhibit": "E3"},
+    ]
+    case["profile"]["metrics"] = [ODR]
+    return case
+
+
+def test_metrics_table_before_the_root_causes(en: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "poa.pdf"
+    render.render_poa(with_metrics(en), out)
+    text = pdftext(out, "-layout")
+    # grouped by metric, oldest reading first, each against the profile's target, citing its exhibit
+    assert_in_order(text, ["Account metrics", "Metric", "Value", "Window", "Date", "Target", "Status", "Exhibit",
+                           "Order Defect Rate", "2.1%", "60 days", "27 Feb 2026", "< 1%", "Misses target", "Exhibit 1",
+                           "0.4%", "orders of 2026-03-01 to 03-14", "14 Mar 2026", "< 1%", "Meets target", "Exhibit 2",
+                           "Late dispatch rate", "36 hours", "7 days", "No published target", "Exhibit 3",
+                           "Root causes"])
+    table = text[text.index("Account metrics"):text.index("Root causes")]
+    assert table.count("Order Defect Rate") == 1  # the label once per metric
+    render.render_poa(en, out, mode="bundle")
+    uris = [a.get_object()["/A"]["/URI"] for a in pypdf.PdfReader(out).pages[0].get("/Annots", [])]
+    assert uris[:3] == ["bundle:exhibit-1", "bundle:exhibit-2", "bundle:exhibit-3"]
+
+
+def test_no_metrics_no_table(en: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "poa.pdf"
+    render.render_poa(en, out)
+    assert "Account metrics" not in pdftext(out)
+
+
+def test_metrics_in_chinese_with_the_project_labels(zh: dict[str, Any], tmp_path: Path) -> None:
+    from poaforge.profile import load_labels
+
+    zh["labels"] = load_labels("zh", zh["profile"], Path(__file__).resolve().parents[1])
+    out = tmp_path / "poa.pdf"
+    render.render_poa(with_metrics(zh), out)
+    assert_in_order(pdftext(out, "-layout"), ["账户指标", "指标", "数值", "统计周期", "目标", "状态",
+                                              "Order Defect Rate", "2.1%", "未达标", "证据1", "0.4%", "达标", "证据2",
+                                              "36小时", "无公开目标", "证据3"])
+
+
+def test_folded_yaml_lines_leave_no_space_between_chinese_characters(zh: dict[str, Any], tmp_path: Path) -> None:
+    zh["root_causes"][0]["what"] = "商品发布前也没有 第二人复核。 仓库按数量验收。Latin words stay apart."
+    out = tmp_path / "poa.pdf"
+    render.render_poa(zh, out)
+    text = pdftext(out)
+    assert "没有第二人复核。仓库按数量验收。" in text and "Latin words stay apart." in text
+
+
 # ---- evidence index -----------------------------------------------------------------
 
 def test_cited_by(en: dict[str, Any]) -> None:
@@ -296,3 +357,32 @@ def test_with_the_project_profiles_and_labels(tmp_path: Path, name: str, platfor
         assert squash(part) in text, part
     render.render_index(case, exhibits_json(case), upload_names(case), tmp_path / "i.pdf", tmp_path / "i.csv")
     assert squash(case["labels"]["evidence_index"]) in squash(pdftext(tmp_path / "i.pdf"))
+
+
+def test_index_file_names_wrap_only_after_underscores(en: dict[str, Any], tmp_path: Path) -> None:
+    en["exhibits"][2]["title"] = "Zendesk SLA settings for every support queue and the escalation rules"
+    uploads = upload_names(en)
+    pdf = tmp_path / "i.pdf"
+    render.render_index(en, exhibits_json(en), uploads, pdf, None)
+    ws = words(pdf)
+    head = {w: x for x, _, _, _, w in ws if w in ("File", "Pages")}
+    name = uploads["E3"]
+    pieces = [w for x, _, _, _, w in ws if head["File"] - 1 <= x < head["Pages"] and w in name and w != "File"]
+    assert name in "".join(pieces)
+    broken = [w for w in pieces if not w.endswith(("_", "-")) and not name.endswith(w)]
+    assert len(pieces) > 1 and broken == [], pieces
+    sha = en["exhibits"][0]["sha256"]
+    assert sha[:32] in [w for *_, w in ws] and sha[32:] in [w for *_, w in ws]  # two monospace lines of 32
+
+
+def test_index_names_the_one_combined_file_once(en: dict[str, Any], tmp_path: Path) -> None:
+    en["profile"]["attachments"] = {"mode": "combined", "naming": "Appeal_{reference}.pdf", "poa_file": None}
+    uploads = upload_names(en)
+    assert len(set(uploads.values())) == 1
+    pdf, table = tmp_path / "i.pdf", tmp_path / "i.csv"
+    render.render_index(en, exhibits_json(en), uploads, pdf, table)
+    text = pdftext(pdf)
+    name = next(iter(uploads.values()))
+    assert text.count(name) == 1 and "All exhibits are uploaded as one file" in text and "File" not in text.split()
+    rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines()))
+    assert {r["file"] for r in rows} == {name}  # the CSV keeps one value per row

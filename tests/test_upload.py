@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from fixtures_pdf import PROFILE, image_bytes, make_case, marked_image, typst_pdf
-from poaforge.errors import EvidenceError
+from poaforge.errors import BuildError, EvidenceError
 from poaforge.evidence import prepare
 from poaforge.sniff import media_of
 from poaforge.upload import attachment_name, build_upload, planned_uploads, safe_title, upload_names
@@ -85,6 +85,14 @@ def test_separate_mode_keeps_originals(tmp_path: Path) -> None:
     assert sorted(os.listdir(out)) == sorted([*got.values(), "POA_Example_Store.pdf"])
     assert (out / "Attachment_1_Supplier_invoice.pdf").read_bytes() == pdf
     assert (out / "Attachment_2_Dashboard.png").read_bytes() == png
+
+
+def test_a_planned_letter_must_exist(tmp_path: Path) -> None:
+    case, exhibits, case_dir, results = _build(tmp_path, {"inv.pdf": typst_pdf("Invoice")},
+                                               profile=_profile(poa_file="POA_{store}.pdf"))
+    with pytest.raises(BuildError, match="POA letter uploaded as POA_Example_Store.pdf, but it has not been built"):
+        build_upload(case, exhibits, case_dir, results, results / "upload")
+    assert not (results / "upload").exists()
 
 
 def test_images_as_pdf_and_unaccepted_type(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def evidence_files(wildcards):
 
 
 CASE_OUTPUTS = ["case.json", "report.json", "report.txt", "poa.pdf", "poa.docx", "poa.txt", "form.json",
-                "evidence-index.pdf", "evidence-index.csv", "upload", "bundle.pdf", "checklist.md"]
+                "evidence-index.pdf", "evidence-index.csv", "upload.json", "bundle.pdf", "checklist.md"]
 
 
 def case_outputs(wildcards):
@@ -79,7 +79,9 @@ def case_outputs(wildcards):
 
 
 def case_targets(cases):
-    return [f"results/{c}/manifest.json" for c in cases]
+    # every output, not only manifest.json: Snakemake does not rebuild a missing intermediate
+    # file (deleted, or lost to an interrupted run) while the files after it are up to date
+    return [f"results/{c}/{name}" for c in cases for name in CASE_OUTPUTS + ["manifest.json"]]
 
 
 def step(command, keep_stdout=False):

@@ -99,13 +99,20 @@ def render_index(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[s
 
 
 def _write_text(out: Path, text: str) -> None:
+    tmp = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        umask = os.umask(0o022)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, out)
+        tmp = None
     except OSError as err:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise BuildError(Problem(str(out), message=f"cannot write: {err.strerror or err}",
                                  hint="check that the folder is writable and the disk is not full")) from None
 

@@ -5,8 +5,8 @@
 name}. ``separate`` mode: one file per exhibit (original bytes when the type is
 accepted; the normalised PDF for PDFs, for images when ``images_as_pdf`` or the type is
 not accepted, and for images with an EXIF rotation so reviewers never see them sideways),
-plus the POA letter first when the profile names it (``poa_file``, e.g. AliExpress's
-signed and sealed letter) and ``results/poa.pdf`` exists; it counts against the limits.
+plus the POA letter (``results/poa.pdf``, which must exist) first when the profile names it
+(``poa_file``, e.g. AliExpress's signed and sealed letter); it counts against the limits.
 ``combined`` mode: one PDF named by ``naming``: the bundle when given, else poa.pdf and
 the exhibits concatenated in number order.
 
@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from poaforge.errors import EvidenceError, PoaError, Problem, UsageError
+from poaforge.errors import BuildError, EvidenceError, PoaError, Problem, UsageError
 from poaforge.sniff import EXTENSIONS
 
 __all__ = ["MB", "Upload", "safe_title", "attachment_name", "poa_name", "combined_name", "planned_uploads",
@@ -251,7 +251,10 @@ def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_
     else:
         files = _plan(case, exhibits, case_dir, results, allow_lossy, plan)
         letter = next((up.name for up in plan if up.role == "poa"), None)
-        if letter and poa.exists():
+        if letter and not poa.exists():
+            raise BuildError(Problem(str(poa), message=f"the platform wants the POA letter uploaded as {letter}, "
+                                     "but it has not been built", hint="build poa.pdf first (snakemake <case>)"))
+        if letter:
             files.insert(0, ("", letter, poa.read_bytes()))
         mapping = {ident: name for ident, name, _ in files if ident}
     if rules.get("max_count") and len(files) > int(rules["max_count"]):
@@ -285,8 +288,26 @@ def _concat(paths: list[Path]) -> bytes:
     return buf.getvalue()
 
 
+def _write_list(out_dir: Path, names: dict[str, str], target: Path) -> None:
+    """upload.json: every file in ``out_dir`` in upload order, with the exhibit it carries."""
+    import hashlib
+
+    by_name = {name: ident for ident, name in names.items()}
+    order = {name: i for i, name in enumerate(names.values())}
+    files = []
+    for path in sorted(out_dir.iterdir(), key=lambda p: (order.get(p.name, -1), p.name)):
+        if path.is_file() and not path.name.startswith("."):
+            data = path.read_bytes()
+            files.append({"name": path.name, "exhibit": by_name.get(path.name), "bytes": len(data),
+                          "sha256": hashlib.sha256(data).hexdigest()})
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps({"folder": out_dir.as_posix(), "files": files}, ensure_ascii=False, indent=1) + "\n",
+                   encoding="utf-8")
+    tmp.replace(target)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m poaforge.upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy]``."""
+    """``python -m poaforge.upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy] [--list JSON]``."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="poaforge.upload", description=__doc__.splitlines()[0])
@@ -295,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--bundle", type=Path, help="the bundle PDF, uploaded in combined mode")
     parser.add_argument("--allow-lossy", action="store_true", help="consent to lossy recompression")
+    parser.add_argument("--list", type=Path, help="also write the list of uploaded files (name, bytes, SHA-256) here")
     args = parser.parse_args(argv)
     try:
         try:
@@ -302,8 +324,10 @@ def main(argv: list[str] | None = None) -> int:
             exhibits = json.loads(args.exhibits_json.read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise UsageError(f"cannot read the inputs ({exc}) — run the earlier pipeline steps first")
-        build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
-                     allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
+        names = build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
+                             allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
+        if args.list:
+            _write_list(args.out_dir, names, args.list)
     except PoaError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code
