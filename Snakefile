@@ -12,6 +12,10 @@ min_version("9.0")
 include: "workflow/common.smk"
 
 
+onstart:
+    lock_folder()
+
+
 localrules:
     all,
     status_page,

@@ -18,6 +18,14 @@ fc-list 2>/dev/null | grep -qi 'DejaVuSans' || [ -e /usr/share/fonts/truetype/de
 if [ "$want_test" = 1 ]; then
   command -v qpdf >/dev/null || missing+=(qpdf)
   command -v pdftotext >/dev/null || missing+=(poppler-utils)
+  # headless browser for the status-page test (tests/test_status.py); installed only as root
+  if ! command -v chromium >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      missing+=(chromium)
+    else
+      say "chromium not found: the status-page browser test will be skipped (Debian/Ubuntu: sudo apt-get install chromium)"
+    fi
+  fi
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

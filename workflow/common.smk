@@ -111,3 +111,25 @@ def changes_output(wildcards):
     """results/<case>/changes.md when the case records a rejected submission."""
     text = Path(f"cases/{wildcards.case}.yaml").read_text(encoding="utf-8", errors="replace")
     return [f"results/{wildcards.case}/changes.md"] if has_rejected_text(text) else []
+
+
+# --- one build at a time in a folder (see tests/hardening/test_faults.py) ---------------------
+_FOLDER_LOCK = []
+
+
+def lock_folder():
+    """Hold an exclusive lock on .snakemake/poa-forge.lock until this snakemake exits.
+
+    Snakemake's own lock can let two runs started at the same moment both through; this one
+    cannot (flock is atomic), and the system releases it when the process ends, even on kill -9,
+    so it never needs `--unlock`."""
+    import fcntl
+
+    Path(".snakemake").mkdir(exist_ok=True)
+    handle = open(".snakemake/poa-forge.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise WorkflowError("another snakemake run is building in this folder — wait for it to finish, then run again")
+    _FOLDER_LOCK.append(handle)

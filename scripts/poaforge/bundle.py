@@ -23,7 +23,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from poaforge.errors import BuildError, PoaError, UsageError
+from poaforge.errors import BuildError, PoaError, Problem, UsageError
 
 __all__ = ["LABELS", "label", "build_bundle", "main"]
 
@@ -185,10 +185,15 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
         writer.add_metadata({"/Title": f"{label(case, 'bundle_title')} — {seller.get('store_name', '')}",
                              "/Subject": case.get("notice", {}).get("reference", ""),
                              "/Creator": "poa-forge", "/Producer": "poa-forge"})
-        part = work / "bundle.pdf"
-        with part.open("wb") as fh:
-            writer.write(fh)
-        os.replace(part, out)
+        part = work / f"{out.name}.part"  # never a file named like the bundle until it is complete
+        try:
+            with part.open("wb") as fh:
+                writer.write(fh)
+            os.replace(part, out)
+        except OSError as exc:
+            hint = "move the folder of that name out of the way" if isinstance(exc, IsADirectoryError) \
+                else "free some disk space and check that the results folder is writable"
+            raise BuildError(Problem(str(out), message=f"cannot write the bundle ({exc.strerror or exc})", hint=hint)) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return total

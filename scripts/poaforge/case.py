@@ -67,10 +67,22 @@ def _check_id(doc: Document, stem: str) -> list[Problem]:
     return problems
 
 
+def _check_count(doc: Document) -> None:
+    """Refuse more exhibits than the cap before checking (and later reading) each of them."""
+    from .limits import current, raise_hint
+
+    limit = current().exhibits
+    exhibits = doc.data.get("exhibits")
+    if isinstance(exhibits, list) and len(exhibits) > limit:
+        raise CaseError(doc.problem(("exhibits",), f"exhibits: {len(exhibits):,} exhibits, more than the limit of {limit:,}",
+                                    f"merge related documents into one PDF exhibit, or {raise_hint('exhibits')}", key=True))
+
+
 def load_case(path: str | Path, *, schema: Path = SCHEMA) -> Case:
     """Load, validate and cross-check the case file at ``path``."""
     path = Path(path)
     doc = load_yaml(path)
+    _check_count(doc)
     problems = _check_id(doc, path.stem) + check_schema(doc, schema)
     files: dict[str, Path] = {}
     if isinstance(doc.data, dict):

@@ -18,7 +18,7 @@ __all__ = ["check_consistency", "RESERVED_IDS", "period_bounds"]
 RESERVED_IDS = frozenset({
     "all", "validate_case", "lint_case", "prepare_exhibits", "render_poa", "render_docx", "form_text",
     "build_index", "build_upload", "render_front", "merge_bundle", "write_checklist", "write_manifest",
-    "status_page", "case", "cases", "results", "logs",
+    "status_page", "write_changes", "case", "cases", "results", "logs",
 })
 
 # (list, field, target list, what the target is called)
@@ -35,9 +35,12 @@ _REFS: list[tuple[str, str, str, str]] = [
 def _items(data: dict[str, Any], name: str) -> list[tuple[DataPath, dict[str, Any]]]:
     if name == "violations":
         base: DataPath = ("notice", "violations")
-        seq = data.get("notice", {}).get("violations", [])
+        notice = data.get("notice")
+        seq = notice.get("violations", []) if isinstance(notice, dict) else []
     else:
         base, seq = (name,), data.get(name, [])
+    if not isinstance(seq, list):
+        return []  # the schema reports the wrong type
     return [(base + (i,), item) for i, item in enumerate(seq) if isinstance(item, dict)]
 
 
@@ -91,17 +94,18 @@ def _references(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], pro
 
 def _coverage(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], used: dict[str, set[str]], problems: list[Problem]) -> None:
     for path, item in _items(doc.data, "violations"):
-        if item.get("id") in tables["violations"] and item["id"] not in used["violations"]:
+        if isinstance(item.get("id"), str) and item["id"] in tables["violations"] and item["id"] not in used["violations"]:
             problems.append(doc.problem(path, f"{describe_path(doc, path)}: violation '{item['id']}' is not answered by any root cause",
                                         f"add a root cause with violations: [{item['id']}]", key=True))
     for kind, word in (("corrective_actions", "corrective action"), ("preventive_measures", "preventive measure")):
-        answered = {ref for _, it in _items(doc.data, kind) if isinstance(it.get("root_causes"), list) for ref in it["root_causes"]}
+        answered = {ref for _, it in _items(doc.data, kind) if isinstance(it.get("root_causes"), list)
+                    for ref in it["root_causes"] if isinstance(ref, str)}
         for path, item in _items(doc.data, "root_causes"):
-            if item.get("id") in tables["root_causes"] and item["id"] not in answered:
+            if isinstance(item.get("id"), str) and item["id"] in tables["root_causes"] and item["id"] not in answered:
                 problems.append(doc.problem(path, f"{describe_path(doc, path)}: no {word} addresses root cause '{item['id']}'",
                                             f"add a {word} with root_causes: [{item['id']}]", key=True))
     for path, item in _items(doc.data, "exhibits"):
-        if item.get("id") in tables["exhibits"] and item["id"] not in used["exhibits"]:
+        if isinstance(item.get("id"), str) and item["id"] in tables["exhibits"] and item["id"] not in used["exhibits"]:
             problems.append(doc.problem(path, f"{describe_path(doc, path)}: exhibit '{item['id']}' is not cited anywhere",
                                         "cite it in the root cause, action or measure it proves, or remove it", key=True))
 
@@ -111,8 +115,8 @@ def _files(doc: Document, case_dir: Path, problems: list[Problem]) -> dict[str, 
     for path, item in _items(doc.data, "exhibits"):
         for field in ("file", "translation"):
             rel = item.get(field)
-            if not isinstance(rel, str):
-                continue
+            if not isinstance(rel, str) or not rel.strip():
+                continue  # the schema reports it (wrong type, empty)
             try:
                 real = resolve_inside(case_dir, rel)
             except PathProblem as exc:
@@ -131,7 +135,7 @@ def _dates(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], problems
     if received and as_of and received > as_of:
         problems.append(doc.problem(("notice", "received"), f"notice.received ({received}) is after as_of ({as_of})",
                                     "the POA is dated after the notice arrives: check both dates"))
-    if received and isinstance(deadline, str) and deadline[:10] < received:
+    if received and isinstance(deadline, str) and is_date(deadline[:10]) and deadline[:10] < received:
         problems.append(doc.problem(("notice", "deadline"), f"notice.deadline ({deadline}) is before the notice was received ({received})",
                                     "copy the deadline from the notice"))
     starts: dict[str, str] = {}
@@ -152,7 +156,7 @@ def _dates(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], problems
             problems.append(doc.problem(path + ("done",), f"{describe_path(doc, path)}: completed on {done}, after the POA's date {as_of}",
                                         "an action done later is scheduled: write 'due:' instead of 'done:', or fix the date"))
         refs = item.get("root_causes") if isinstance(item.get("root_causes"), list) else []
-        earliest = min((starts[r] for r in refs if r in starts), default=None)
+        earliest = min((starts[r] for r in refs if isinstance(r, str) and r in starts), default=None)
         if earliest and done < earliest:
             problems.append(doc.problem(path + ("done",), f"{describe_path(doc, path)}: completed on {done}, before the problem it fixes began ({earliest})",
                                         "check the date of the action and the 'when' of its root cause"))

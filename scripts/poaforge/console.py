@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -26,9 +27,25 @@ def run(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None = None)
         return 130
     except BrokenPipeError:
         return 1
+    except OSError as exc:  # the disk, not the case: full, read-only, no permission
+        if exc.errno not in _DISK_ERRORS:
+            return _internal(exc)
+        where = exc.filename or "poa"
+        hint = "check the permissions of the file and its folder" if exc.errno in (errno.EACCES, errno.EPERM) \
+            else "free some disk space and check that the results folder is writable, then run again"
+        print(f"{where}: cannot read or write a file ({exc.strerror}) — {hint}", file=sys.stderr)
+        return 1
     except Exception as exc:  # a bug of ours, not the user's
-        if os.environ.get("POA_DEBUG"):
-            traceback.print_exc()
-        print(f"poa: internal error: {type(exc).__name__}: {exc} — please report it "
-              "(run again with POA_DEBUG=1 for details)", file=sys.stderr)
-        return 3
+        return _internal(exc)
+
+
+_DISK_ERRORS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+
+
+def _internal(exc: BaseException) -> int:
+    """A bug of ours: one line (the traceback only with POA_DEBUG=1), exit code 3."""
+    if os.environ.get("POA_DEBUG"):
+        traceback.print_exc()
+    print(f"poa: internal error: {type(exc).__name__}: {exc} — please report it "
+          "(run again with POA_DEBUG=1 for details)", file=sys.stderr)
+    return 3

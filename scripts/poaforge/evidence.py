@@ -10,6 +10,7 @@ Command: ``python -m poaforge.evidence results/<c>/case.json results/<c>``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -20,13 +21,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poaforge.errors import EvidenceError, PoaError, Problem, UsageError
+from poaforge.errors import BuildError, EvidenceError, PoaError, Problem, UsageError
+from poaforge.limits import DEFAULTS, current, raise_hint
 from poaforge.sniff import describe, media_of
 
 __all__ = ["MAX_PAGES", "MAX_PIXELS", "Intake", "read_exhibit", "prepare", "replace_dir", "main"]
 
-MAX_PAGES = 2000
-MAX_PIXELS = 100_000_000
+MAX_PAGES = DEFAULTS.pages  # POA_MAX_PAGES overrides (see poaforge.limits)
+MAX_PIXELS = DEFAULTS.pixels  # POA_MAX_PIXELS
 
 
 @dataclass
@@ -93,8 +95,8 @@ def _read_pdf(data: bytes, where: str, max_pages: int) -> tuple[bytes, int, list
         if pages == 0:
             raise _fail(where, "has no pages", _EXPORT)
         if pages > max_pages:
-            raise _fail(where, f"has {pages} pages, more than the limit of {max_pages}",
-                        "split it or keep only the pages that prove the point")
+            raise _fail(where, f"has {pages:,} pages, more than the limit of {max_pages:,}",
+                        f"split it or keep only the pages that prove the point; or {raise_hint('pages')}")
         for page in reader.pages:
             _ = page.mediabox, page.get_contents()
         if reader.is_encrypted or handler.messages:
@@ -117,8 +119,14 @@ def _read_pdf(data: bytes, where: str, max_pages: int) -> tuple[bytes, int, list
 
 
 def read_exhibit(path: Path, case_dir: Path, where: str, *, paper: str = "a4",
-                 max_pages: int = MAX_PAGES, max_pixels: int = MAX_PIXELS) -> Intake:
-    """Check one evidence file and return its normalised PDF; ``where`` names it in errors."""
+                 max_pages: int | None = None, max_pixels: int | None = None,
+                 max_bytes: int | None = None) -> Intake:
+    """Check one evidence file and return its normalised PDF; ``where`` names it in errors.
+
+    Caps left at None come from :func:`poaforge.limits.current` (``POA_MAX_*``)."""
+    caps = current()
+    max_pages, max_pixels = max_pages or caps.pages, max_pixels or caps.pixels
+    max_bytes = max_bytes or caps.exhibit_bytes
     root = case_dir.resolve()
     try:
         real = path.resolve(strict=True)
@@ -129,6 +137,9 @@ def read_exhibit(path: Path, case_dir: Path, where: str, *, paper: str = "a4",
                     "copy the file itself into the case folder")
     if not real.is_file():
         raise _fail(where, "is not a file", "point the exhibit at a PDF, PNG, JPEG or GIF file")
+    if real.stat().st_size > max_bytes:
+        raise _fail(where, f"is {real.stat().st_size / 1e6:,.1f} MB, more than the limit of {max_bytes / 1e6:,.1f} MB "
+                    "per evidence file", f"split it or reduce its resolution; or {raise_hint('exhibit_bytes')}")
     data = real.read_bytes()
     if not data:
         raise _fail(where, "is empty (0 bytes)", "export the document again")
@@ -161,29 +172,59 @@ def replace_dir(tmp: Path, final: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def prepare(case: dict, case_dir: Path, out_dir: Path, *, max_pages: int = MAX_PAGES,
-            max_pixels: int = MAX_PIXELS) -> dict:
+@contextlib.contextmanager
+def _writing(where: Path):  # type: ignore[no-untyped-def]
+    """Turn a failed write (disk full, read-only folder) into a BuildError naming ``where``."""
+    try:
+        yield
+    except OSError as exc:
+        raise BuildError(Problem(str(where), message=f"cannot write ({exc.strerror or exc})",
+                                 hint="free some disk space and check that the results folder is writable")) from None
+
+
+def _check_total(case: dict, case_dir: Path) -> None:
+    """Refuse a case whose evidence files together exceed POA_MAX_EVIDENCE_BYTES (before reading any)."""
+    limit = current().evidence_bytes
+    total = 0
+    for ex in case["exhibits"]:
+        try:
+            total += (case_dir / ex["file"]).stat().st_size
+        except OSError:
+            continue  # reported with its own message by read_exhibit
+    if total > limit:
+        raise _fail(str(case.get("case_dir", case_dir)), f"the evidence files add up to {total / 1e6:,.1f} MB, more than "
+                    f"the limit of {limit / 1e6:,.1f} MB", f"shrink the largest exhibits; or {raise_hint('evidence_bytes')}")
+
+
+def prepare(case: dict, case_dir: Path, out_dir: Path, *, max_pages: int | None = None,
+            max_pixels: int | None = None) -> dict:
     """Normalise every exhibit of ``case``; write ``exhibits/`` and ``exhibits.json``; return the JSON.
 
     All exhibits are checked; every problem is reported together in one EvidenceError.
     """
     paper = case.get("profile", {}).get("paper", "a4")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _check_total(case, case_dir)
     tmp = out_dir / ".exhibits.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    with _writing(out_dir):
+        tmp.mkdir(parents=True)
     entries, problems = [], []
     try:
         for i, ex in enumerate(case["exhibits"]):
             number = int(ex.get("number", i + 1))
             where = f"{case.get('case_dir', case_dir)}/{ex['file']}"
             try:
-                got = read_exhibit(case_dir / ex["file"], case_dir, where, paper=paper,
-                                   max_pages=max_pages, max_pixels=max_pixels)
+                if ex["file"].lower().endswith(".csv"):  # a metrics export, drawn as a chart (poaforge.chart)
+                    from poaforge.chart import chart_intake
+                    got = chart_intake(case, ex, case_dir, where)
+                else:
+                    got = read_exhibit(case_dir / ex["file"], case_dir, where, paper=paper,
+                                       max_pages=max_pages, max_pixels=max_pixels)
             except EvidenceError as exc:
                 problems.extend(exc.problems)
                 continue
-            (tmp / f"{number}.pdf").write_bytes(got.pdf)
+            with _writing(out_dir / "exhibits"):
+                (tmp / f"{number}.pdf").write_bytes(got.pdf)
             entries.append({"id": ex["id"], "number": number, "file": ex["file"],
                             "pdf": f"exhibits/{number}.pdf", "pages": got.pages,
                             "sha256": got.sha256, "size": got.size, "media": got.media,
@@ -192,13 +233,18 @@ def prepare(case: dict, case_dir: Path, out_dir: Path, *, max_pages: int = MAX_P
         if problems:
             raise EvidenceError(problems)
         result = {"exhibits": entries}
-        replace_dir(tmp, out_dir / "exhibits")
+        with _writing(out_dir / "exhibits"):
+            replace_dir(tmp, out_dir / "exhibits")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     target = out_dir / "exhibits.json"
     part = target.with_name(".exhibits.json.tmp")
-    part.write_text(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
-    os.replace(part, target)
+    try:
+        with _writing(target):
+            part.write_text(json.dumps(result, ensure_ascii=False, indent=2, sort_keys=True) + "\n", "utf-8")
+            os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
     return result
 
 
@@ -209,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="poaforge.evidence", description=__doc__.splitlines()[0])
     parser.add_argument("case_json", type=Path)
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--max-pages", type=int, default=MAX_PAGES)
-    parser.add_argument("--max-pixels", type=int, default=MAX_PIXELS)
+    parser.add_argument("--max-pages", type=int, default=None, help="default: POA_MAX_PAGES or 2000")
+    parser.add_argument("--max-pixels", type=int, default=None, help="default: POA_MAX_PIXELS or 100,000,000")
     args = parser.parse_args(argv)
     try:
         try:

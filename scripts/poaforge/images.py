@@ -48,7 +48,11 @@ def _open(data: bytes, where: str, max_pixels: int):  # type: ignore[no-untyped-
             im.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _fail(where, f"has more than {max_pixels:,} pixels (possible decompression bomb)",
-                        "scale the image down (e.g. to 4000 px on the long side) and save it again") from None
+                        "scale the image down (e.g. to 4000 px on the long side) and save it again; "
+                        "or set POA_MAX_PIXELS to raise the cap") from None
+        except Image.UnidentifiedImageError:
+            raise _fail(where, "cannot be read as an image (its image data is not valid)",
+                        "the file is damaged or truncated: export or download it again") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise _fail(where, f"cannot be read as an image ({exc})",
                         "the file is damaged or truncated: export or download it again") from None
@@ -69,7 +73,8 @@ def _repaint(im, orientation: int, notes: list[str]) -> bytes:  # type: ignore[n
     from PIL import ImageOps
 
     if getattr(im, "n_frames", 1) > 1:
-        notes.append(f"animated GIF with {im.n_frames} frames: only the first frame is shown")
+        kind = "GIF" if im.format == "GIF" else f"image ({im.format})"
+        notes.append(f"animated {kind} with {im.n_frames} frames: only the first frame is shown")
         im.seek(0)
         im = im.copy()
     if orientation in _MIRRORED:

@@ -9,6 +9,7 @@ refused, and each value's ``line:col`` is kept so errors can point at it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ __all__ = ["Document", "load_yaml", "parse_yaml", "DataPath", "MAX_FILE_BYTES"]
 
 DataPath = tuple[str | int, ...]
 
-#: Largest case file accepted (bytes); POA_MAX_CASE_BYTES overrides it.
+#: Largest case file accepted (bytes) by default; POA_MAX_CASE_BYTES overrides it (see limits).
 MAX_FILE_BYTES = 2_000_000
 
 
@@ -100,9 +101,25 @@ def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+#: Characters YAML forbids in a file; an escape in quotes ("\\x07", "\\ud800") can still make them.
+_UNPRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_DEEP = "the file is nested too deeply to be a case file"
+_DEEP_HINT = "check for a runaway '[' or '{', or indentation that keeps growing"
+
+
+def _unprintable(value: str) -> str | None:
+    m = _UNPRINTABLE.search(value)
+    return None if m is None else f"U+{ord(m.group()):04X}"
+
+
 def _build(node: Node, path: DataPath, doc: Document, problems: list[Problem]) -> Any:
     doc.values[path] = _pos(node)
     if isinstance(node, ScalarNode):
+        bad = _unprintable(node.value)
+        if bad:
+            line, col = _pos(node)
+            problems.append(Problem(doc.path, line, col, f"the text contains the control character {bad}, which cannot be printed",
+                                    "remove it (in quotes, an escape such as \\x07, \\0 or \\ud800 makes one)"))
         return node.value
     if isinstance(node, SequenceNode):
         items = []
@@ -149,9 +166,16 @@ def parse_yaml(text: str, name: str) -> Document:
     if "\x00" in text:
         raise CaseError(Problem(name, 1, 1, "the file contains NUL bytes and is not a text file",
                                 "open it in a text editor and save it as UTF-8 YAML"))
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise CaseError(_reader_problem(exc, name, text)) from None
     try:
         node = loader.get_single_node()
+    except RecursionError:
+        raise CaseError(Problem(name, 1, 1, _DEEP, _DEEP_HINT)) from None
+    except yaml.reader.ReaderError as exc:
+        raise CaseError(_reader_problem(exc, name, text)) from None
     except _Refused as exc:
         raise CaseError(Problem(name, exc.mark.line + 1, exc.mark.column + 1, exc.message, exc.hint)) from None
     except yaml.MarkedYAMLError as exc:
@@ -168,10 +192,21 @@ def parse_yaml(text: str, name: str) -> Document:
         raise CaseError(Problem(name, line, col, "the file must be a mapping of fields (case:, platform:, …)",
                                 "start the file with 'case: <id>' lines, not a list or plain text"))
     problems: list[Problem] = []
-    doc.data = _build(node, (), doc, problems)
+    try:
+        doc.data = _build(node, (), doc, problems)
+    except RecursionError:
+        raise CaseError(Problem(name, 1, 1, _DEEP, _DEEP_HINT)) from None
     if problems:
         raise CaseError(problems)
     return doc
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, name: str, text: str) -> Problem:
+    pos = max(0, min(int(exc.position), len(text)))
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return Problem(name, line, col, f"the file contains the control character U+{int(exc.character):04X}, which YAML does not allow",
+                   "delete it (most editors do not show it; it often comes from copy and paste)")
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
@@ -186,6 +221,13 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     if "mapping values are not allowed" in problem:
         return Problem(name, line, col, "unexpected ':' in a value",
                        "put the text in quotes, or use a block (>- on the line before) for long text")
+    if exc.context == "while scanning a quoted scalar" and "end of stream" in problem and exc.context_mark:
+        start = exc.context_mark  # the error is at the end of the file; the cause is where the quote opens
+        return Problem(name, start.line + 1, start.column + 1, "this quoted text is never closed",
+                       "add the closing quote at the end of the text")
+    if exc.context and "single document" in exc.context:
+        return Problem(name, line, col, "a second YAML document starts here",
+                       "a case file holds one case: remove this '---' line and what follows, or move it to its own file")
     context = f" {exc.context}" if exc.context else ""
     return Problem(name, line, col, f"YAML syntax error: {problem}{context}",
                    "check indentation and quotes on this line and the one before")
@@ -194,7 +236,9 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
 def load_yaml(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Document:
     """Read and strictly parse the YAML file at ``path``."""
     name = str(path)
-    limit = max_bytes or int(os.environ.get("POA_MAX_CASE_BYTES", MAX_FILE_BYTES))
+    from .limits import current
+
+    limit = max_bytes or current().case_bytes
     p = Path(path)
     try:
         if p.is_dir():

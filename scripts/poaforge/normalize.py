@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .case import PROJECT, Case
-from .errors import EvidenceError, Problem
+from .errors import BuildError, EvidenceError, Problem
 from .sniff import media_of
 
 __all__ = ["normalise", "sha256_file", "write_json"]
@@ -58,7 +58,12 @@ def normalise(case: Case, root: Path = PROJECT) -> dict[str, Any]:
 
 def write_json(obj: Any, out: Path) -> None:
     """Write ``obj`` as stable, readable UTF-8 JSON atomically."""
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-    tmp.replace(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BuildError(Problem(str(out), message=f"cannot write ({exc.strerror or exc})",
+                                 hint="free some disk space and check that the results folder is writable")) from None

@@ -36,10 +36,12 @@ def resolve_inside(case_dir: Path, relative: str) -> Path:
     try:
         real = target.resolve(strict=True)
     except FileNotFoundError:
-        raise PathProblem(f"file '{relative}' does not exist in {case_dir}/",
-                          "check the spelling, or copy the evidence file there") from None
-    except (OSError, RuntimeError) as exc:
-        raise PathProblem(f"'{relative}' cannot be opened ({exc})", inside) from None
+        hint = "write '/' between folders, not '\\'" if "\\" in relative else "check the spelling, or copy the evidence file there"
+        raise PathProblem(f"file '{relative}' does not exist in {case_dir}/", hint) from None
+    except RuntimeError:  # a symbolic link loop (the message would show the full local path)
+        raise PathProblem(f"'{relative}' is a link that leads back to itself", "replace the link with the file itself") from None
+    except OSError as exc:
+        raise PathProblem(f"'{relative}' cannot be opened ({exc.strerror or type(exc).__name__})", inside) from None
     if not real.is_relative_to(base):
         raise PathProblem(f"'{relative}' is a link that leads outside the case folder", inside + " (copy the file, do not link it)")
     mode = os.stat(real).st_mode

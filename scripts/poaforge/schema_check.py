@@ -110,17 +110,30 @@ def _what(value: Any) -> str:
     return _TYPE_WORDS.get({list: "array", dict: "object"}.get(type(value), ""), "this value")
 
 
+def _fallback_hint(schema: dict[str, Any]) -> str:
+    """How to fix a value whose schema has no ``x-hint``: its choices, else its description."""
+    if "enum" in schema:
+        return "use one of: " + ", ".join(str(v) for v in schema["enum"])
+    desc = str(schema.get("description", "")).strip().rstrip(".")
+    if desc:
+        return f"expected: {desc}"
+    if schema.get("type") == "object":
+        return "write this item as fields ('name: value' lines, indented under it)"
+    return "compare with an example case in cases/"
+
+
 def _explain(err: Any, doc: Document, root: dict[str, Any]) -> Problem:
     path: DataPath = tuple(err.absolute_path)
     where = describe_path(doc, path)
     prefix = f"{where}: " if where else ""
     kind = err.validator
     here = _schema_at(root, path)
-    hint = here.get("x-hint", "")
+    hint = here.get("x-hint", "") or _fallback_hint(here)
     if kind == "required":
         missing = re.findall(r"'([^']+)' is a required property", err.message)[0]
         sub = _schema_at(root, path + (missing,))
-        return doc.problem(path, f"{prefix}'{missing}' is missing", sub.get("x-hint", ""), key=True)
+        return doc.problem(path, f"{prefix}'{missing}' is missing", sub.get("x-hint", "") or f"add '{missing}:' ("
+                           + _fallback_hint(sub).removeprefix("expected: ") + ")", key=True)
     if kind == "additionalProperties":
         allowed = sorted(here.get("properties", {}))
         extra = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []

@@ -28,6 +28,8 @@ STEPS: dict[str, tuple[str, str]] = {
     "bundle": ("poaforge.bundle", "main"),
     "checklist": ("poaforge.checklist", "main"),
     "manifest": ("poaforge.manifest", "main"),
+    "changes": ("poaforge.changes", "main"),
+    "status-page": ("poaforge.status", "main_page"),
 }
 
 

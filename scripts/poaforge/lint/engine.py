@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import checks_content, checks_deadline, checks_evidence, checks_length, checks_platform, checks_text
+from . import checks_content, checks_deadline, checks_evidence, checks_history, checks_length, checks_platform, checks_text
 from .catalogue import Catalogue, load_catalogue
 from .context import Context
 from .finding import Finding
@@ -23,7 +23,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_text.check_personal_data, checks_evidence.check_citations, checks_evidence.check_exhibit_dates,
     checks_evidence.check_exhibits, checks_length.check_length, checks_deadline.check_deadline,
     checks_platform.check_metrics, checks_platform.check_exhibit_rules, checks_platform.check_signatory,
-    checks_platform.check_language_accepted,
+    checks_platform.check_language_accepted, checks_history.check_history,
 )
 
 
