@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-__all__ = ["typst_pdf", "encrypted_pdf", "marked_image", "image_bytes", "make_case", "PROFILE"]
+__all__ = ["typst_pdf", "front_source", "encrypted_pdf", "marked_image", "image_bytes", "make_case", "PROFILE"]
 
 PROFILE = {
     "name": "Amazon", "paper": "a4",
@@ -23,6 +23,17 @@ def typst_pdf(body: str, *, pages: int = 1, size: str = "a4") -> bytes:
     src = f'#set document(date: none)\n#set page(paper: "{size}")\n' + "\n#pagebreak()\n".join(
         body.replace("{n}", str(i + 1)) for i in range(pages))
     return typst.compile(src.encode(), timestamp=0)
+
+
+def front_source(title: str, headings: list[str], numbers: list[int]) -> str:
+    """Typst source of a bundle-mode front part: headings and ``bundle:exhibit-<n>`` links."""
+    parts = ["#set document(date: none)", "#set page(paper: \"a4\", margin: (bottom: 20mm, rest: 20mm))",
+             f"#align(center, text(size: 16pt)[{title}])"]
+    for h in headings:
+        parts.append(f"= {h}")
+        parts.append("Text of the section. " * 30)
+        parts.extend(f"- see #link(\"bundle:exhibit-{n}\")[Exhibit {n}]" for n in numbers)
+    return "\n\n".join(parts)
 
 
 def encrypted_pdf(user: str, owner: str, algorithm: str = "AES-128") -> bytes:

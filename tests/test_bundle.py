@@ -10,9 +10,8 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
-from fixtures_pdf import image_bytes, make_case, typst_pdf
+from fixtures_pdf import front_source, image_bytes, make_case, typst_pdf
 from poaforge.bundle import build_bundle
-from poaforge.bundle_bench import front_source
 from poaforge.evidence import prepare
 
 

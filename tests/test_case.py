@@ -50,7 +50,8 @@ INVALID = [
     ({"case: mini": "case: other"},
      "cases/mini.yaml:2:7: case id 'other' does not match the file name 'mini.yaml' — write 'case: mini' or rename the file to other.yaml"),
     ({"affected: [111-0000001-0000001]": "affected: 5"},
-     "cases/mini.yaml:23:17: notice.violations[1] (V1).affected: must be a list, not '5'"),
+     "cases/mini.yaml:23:17: notice.violations[1] (V1).affected: must be a list, not '5' — "
+     "expected: ASINs, SKUs, listing ids or order ids named in the notice"),
     ({"  received: 2026-11-02": "  received: 2026-12-02"},
      "cases/mini.yaml:15:13: notice.received (2026-12-02) is after as_of (2026-11-20) — the POA is dated after the notice arrives: check both dates"),
     ({"when: 2026-09-01/2026-10-15": "when: 2026-10-15/2026-09-01"},

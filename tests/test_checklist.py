@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from poaforge.checklist import deadline_of, main, render_checklist
-from poaforge.upload import planned_uploads
+from poaforge.upload_plan import planned_uploads
 from poaforge.profile import load_labels, load_profile
 
 ROOT = Path(__file__).resolve().parents[1]

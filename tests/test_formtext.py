@@ -147,7 +147,7 @@ def test_bad_label_template_is_a_profile_error() -> None:
 def test_txt_layout() -> None:
     txt = render_txt(build_form(make_case()))
     assert txt.startswith("Plan of Action\n\nTo: Amazon Seller Performance Team\nDate: 2026-11-20\n")
-    assert "in response to notice NTC-123." in txt
+    assert "in response to your notice (reference: NTC-123)." in txt
     assert "\n\n== What are the root causes of the issue? (" in txt and " / 4000 characters) ==\n1. Carrier X" in txt
     assert txt.endswith("Sincerely,\n\nLi Wei\nOperations Director\nShenzhen Demo Trading Co., Ltd.\n")
 

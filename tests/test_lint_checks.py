@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from lint_sample import SAMPLE, TEST_PROFILE, write_case
 from poaforge.case import load_case
 from poaforge.lint import lint_case, load_catalogue
-from poaforge.lint.bench import SAMPLE, TEST_PROFILE, write_case
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
 ZH_PROFILE = {**TEST_PROFILE, "languages": ["en", "zh"]}

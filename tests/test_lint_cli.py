@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from lint_sample import SAMPLE, TEST_PROFILE, write_case
 from poaforge.console import run
 from poaforge.errors import ProfileError, UsageError
 from poaforge.lint import load_catalogue, main_lint, main_report, main_rules
-from poaforge.lint.bench import SAMPLE, TEST_PROFILE, write_case
 from poaforge.lint.catalogue import DEFAULT_ROOT
 
 # the "bad" case: its own wording (so it copies nothing from "good") and one bad action

@@ -15,7 +15,7 @@ import pytest
 
 from poaforge import render
 from poaforge.errors import CaseError
-from poaforge.upload import upload_names
+from poaforge.upload_plan import upload_names
 
 DATA = Path(__file__).parent / "data" / "render"
 MM = 72 / 25.4

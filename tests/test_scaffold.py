@@ -16,7 +16,7 @@ from conftest import write_pdf, write_png
 from poaforge.cli import dispatch
 from poaforge.console import run
 from poaforge.loader import load_yaml
-from poaforge.scaffold import load_scenarios
+from poaforge.scenarios import load_scenarios
 from poaforge.validate import validate_files
 
 SCENARIOS = load_scenarios()

@@ -16,7 +16,8 @@ from fixtures_pdf import PROFILE, image_bytes, make_case, marked_image, typst_pd
 from poaforge.errors import BuildError, EvidenceError
 from poaforge.evidence import prepare
 from poaforge.sniff import media_of
-from poaforge.upload import attachment_name, build_upload, planned_uploads, safe_title, upload_names
+from poaforge.upload import build_upload
+from poaforge.upload_plan import attachment_name, planned_uploads, safe_title, upload_names
 
 PATTERN = "Attachment_{number}_{title}.{ext}"
 

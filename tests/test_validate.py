@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from conftest import tree_hashes
+from poaforge.case import PROJECT
+from poaforge.consistency import RESERVED_IDS
 
 Make = Callable[..., Path]
 
@@ -46,8 +49,22 @@ def test_json_format(mini: Make) -> None:
 
 
 def test_usage_errors_exit_2(mini: Make) -> None:
-    assert poa("validate", "--format", "xml").returncode == 2
+    result = poa("validate", "--format", "xml")
+    assert result.returncode == 2
+    message = result.stderr.strip()  # one line of ours, not argparse's usage block
+    assert message.startswith("poa validate: argument --format: invalid choice: 'xml'"), message
+    assert message.endswith(" — see `poa validate --help`") and "\n" not in message, message
     assert poa("frobnicate").returncode == 2
+
+
+def test_empty_text_is_one_problem(mini: Make) -> None:
+    """'' breaks both 'not empty' and 'not blank': one line says so, not two."""
+    mini({"  store_name: Northwind Home": '  store_name: ""', "  seller_id: A1NORTHWIND0001": '  seller_id: "  "'})
+    result = poa("validate", "mini")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "cases/mini.yaml:9:15: seller.store_name: is empty — write the store name shown on the platform",
+        "cases/mini.yaml:10:14: seller.seller_id: is blank — copy the seller id from the seller dashboard"]
 
 
 def test_missing_case_file(mini: Make) -> None:
@@ -56,3 +73,9 @@ def test_missing_case_file(mini: Make) -> None:
     assert result.returncode == 1
     assert result.stdout.strip() == ("cases/nosuchcase.yaml: no such case file — "
                                      "check the name; `poa validate` lists problems for every file in cases/")
+
+
+def test_every_rule_name_is_reserved() -> None:
+    """A case named like a rule would make `snakemake` fail with its own CreateRuleException."""
+    rules = set(re.findall(r"^rule (\w+):", (PROJECT / "Snakefile").read_text(encoding="utf-8"), re.M))
+    assert "index_cases" in rules and rules <= RESERVED_IDS, rules - RESERVED_IDS

@@ -13,7 +13,12 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- system packages -------------------------------------------------------------
 missing=()
-[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || fc-list :lang=zh 2>/dev/null | grep -qi 'noto.*cjk' || missing+=(fonts-noto-cjk)
+have_cjk() {
+  [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] && return 0
+  ls fonts/ 2>/dev/null | grep -qi 'cjk' && return 0
+  fc-list :lang=zh 2>/dev/null | grep -qi 'noto.*cjk'
+}
+have_cjk || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
   command -v qpdf >/dev/null || missing+=(qpdf)

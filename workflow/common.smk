@@ -53,21 +53,33 @@ def code(*modules):
 
 
 def case_digest(wildcards):
-    """SHA-256 of the case file: content edits rebuild even when the time stamp goes back."""
-    return hashlib.sha256(Path(f"cases/{wildcards.case}.yaml").read_bytes()).hexdigest()
+    """SHA-256 of the case file: content edits rebuild even when the time stamp goes back.
+    Evidence files whose names hold braces cannot be Snakemake inputs: their size and time
+    stamp are part of the digest instead."""
+    digest = hashlib.sha256(Path(f"cases/{wildcards.case}.yaml").read_bytes())
+    for path in _evidence(wildcards.case, braced=True):
+        st = os.stat(path)
+        digest.update(f"\0{path}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
-def evidence_files(wildcards):
-    """Every regular file in the case's own folder (not following links out)."""
-    root = Path("cases", wildcards.case)
+def _evidence(case, braced=False):
+    """Regular files in the case's own folder (not following links out): those whose path has
+    no brace (Snakemake would read '{x}' as a wildcard), or with ``braced`` only those."""
     out = []
-    for folder, dirs, files in os.walk(root):
+    for folder, dirs, files in os.walk(Path("cases", case)):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             p = Path(folder, name)
             if not name.startswith(".") and p.is_file() and not p.is_symlink():
-                out.append(str(p))
+                if braced == ("{" in str(p) or "}" in str(p)):
+                    out.append(str(p))
     return out
+
+
+def evidence_files(wildcards):
+    """Every evidence file of the case, as inputs (so that replacing one rebuilds)."""
+    return _evidence(wildcards.case)
 
 
 CASE_OUTPUTS = ["case.json", "report.json", "report.txt", "poa.pdf", "poa.docx", "poa.txt", "form.json",

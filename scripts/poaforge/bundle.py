@@ -16,7 +16,6 @@ without ``--front`` the POA and the evidence index are compiled here in bundle m
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -24,6 +23,8 @@ import sys
 from pathlib import Path
 
 from poaforge.errors import BuildError, PoaError, Problem, UsageError
+from poaforge.files import read_json
+from poaforge.formtext import fill
 
 __all__ = ["LABELS", "label", "build_bundle", "main"]
 
@@ -44,11 +45,7 @@ _LINK = re.compile(r"^bundle:(exhibit|part)-(\d+)$")
 def label(case: dict, key: str, **values: object) -> str:
     """The case language's label ``key`` with ``{placeholders}`` filled in."""
     text = str(case.get("labels", {}).get(key) or LABELS[key])
-    try:
-        return text.format(**values) if values else text
-    except (KeyError, IndexError, ValueError) as exc:
-        raise BuildError(f"templates/lang/{case.get('language', 'en')}.yaml: label {key} has an unknown "
-                         f"placeholder {exc} — use only {', '.join('{' + v + '}' for v in values)}") from None
+    return fill(text, **values) if values else text
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -201,7 +198,8 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
 
 def _with_rendered_front(case: dict, exhibits: dict, results: Path, out: Path) -> int:
     """Compile the POA and the evidence index in bundle mode, then build the bundle."""
-    from poaforge.render import render_index, render_poa, upload_names
+    from poaforge.render import render_index, render_poa
+    from poaforge.upload_plan import upload_names
 
     work = out.parent / f".{out.name}.front"
     shutil.rmtree(work, ignore_errors=True)
@@ -230,11 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         if any("=" not in f for f in args.front):
             raise UsageError("--front takes TITLE=PDF, e.g. --front 'Plan of Action=results/c/poa-bundle.pdf'")
         front = [(t, Path(p)) for t, p in (f.split("=", 1) for f in args.front)]
-        try:
-            case = json.loads(args.case_json.read_text("utf-8"))
-            exhibits = json.loads(args.exhibits_json.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read the inputs ({exc}) — run the earlier pipeline steps first")
+        case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
         if front:
             build_bundle(case, exhibits, args.exhibits_json.parent, front, args.out)
         else:

@@ -12,27 +12,22 @@ Step: ``python -m poaforge.steps changes CASE_YAML OUT_MD``.
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .files import write_text
 from .history import SECTIONS, Filed, feedback_points, filed_version, reused_fields, section_changes
+from .markdown import literal as _md
 
-__all__ = ["changes_markdown", "write_text", "main"]
+__all__ = ["changes_markdown", "main"]
 
-_MD = re.compile(r"([\\`*_\[\]<>#|~])")
 _FIELDS = [("as_of",), ("platform",), ("marketplace",), ("language",), ("seller", "legal_name"), ("seller", "store_name"),
            ("seller", "seller_id"), ("seller", "responsible_person", "name"), ("seller", "responsible_person", "title"),
            ("notice", "received"), ("notice", "deadline"), ("notice", "enforcement"), ("notice", "reference")]
 _SNIPPET = {"violations": "policy", "root_causes": "what", "corrective_actions": "action",
             "preventive_measures": "measure", "exhibits": "title"}
-
-
-def _md(text: Any) -> str:
-    """Case text shown literally in Markdown (one line, markup characters escaped)."""
-    return _MD.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def _snippet(item: dict[str, Any], section: str, width: int = 90) -> str:
@@ -129,23 +124,6 @@ def changes_markdown(case: Any, settings: dict[str, Any], similarity: dict[str, 
         lines += _points(case.data, filed, settings, changes) + _sections(changes) + _others(filed.data, case.data)
         lines += _reused(case, filed, similarity)
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def write_text(out: Path, text: str) -> None:
-    """Write ``text`` to ``out`` atomically (a BuildError names the file when it cannot)."""
-    import os
-
-    from .errors import BuildError, Problem
-
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BuildError(Problem(str(out), message=f"cannot write the file ({exc.strerror})",
-                                 hint="check free disk space and the folder's permissions")) from None
 
 
 def main(argv: Sequence[str]) -> int:

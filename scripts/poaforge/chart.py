@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EvidenceError, Problem
+from .metrics import within
 
 __all__ = ["Series", "read_series", "chart_inputs", "chart_pdf", "chart_intake", "MAX_ROWS", "MAX_BYTES"]
 
@@ -29,7 +30,6 @@ MAX_ROWS = 3660
 MAX_BYTES = 1_000_000
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "chart" / "chart.typ"
 _NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?%?$")
-_OUTSIDE = {"<": lambda v, t: v >= t, "<=": lambda v, t: v > t, ">": lambda v, t: v <= t, ">=": lambda v, t: v < t}
 # plot box (pt): width, height and margins inside it for the axis labels
 _W, _H, _LEFT, _RIGHT, _TOP, _BOTTOM = 460.0, 240.0, 44.0, 12.0, 14.0, 30.0
 
@@ -114,7 +114,10 @@ def chart_inputs(case: dict[str, Any], exhibit: dict[str, Any], series: Series, 
     """Everything the template draws, positions in pt inside the plot box."""
     metric = next(m for m in case["profile"]["metrics"] if m["name"] == series.metric)
     threshold, op, unit = float(metric["threshold"]), str(metric["op"]), str(metric.get("unit") or "")
-    outside = _OUTSIDE[op]
+
+    def outside(value: float, limit: float) -> bool:
+        return not within(op, value, limit)
+
     fix = _fix_date(case, exhibit["id"])
     first, last = series.points[0][0], series.points[-1][0]
     span = max((last - first).days, 1)

@@ -12,41 +12,33 @@ Run as ``python -m poaforge.checklist case.json [exhibits.json] checklist.md [--
 
 from __future__ import annotations
 
-import json
-import operator
-import os
-import re
 import sys
-from datetime import date, datetime, time, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from poaforge.dates import UTC, day_start, parse_deadline, parse_now, utc_minute
 from poaforge.errors import BuildError, PoaError, Problem, UsageError
-from poaforge.formtext import build_form
-from poaforge.upload import planned_uploads
+from poaforge.files import read_json, write_text
+from poaforge.formtext import build_form, count_text, fill, in_language
+from poaforge.markdown import literal as _md
+from poaforge.metrics import meets, target
+from poaforge.upload_plan import planned_uploads
 
 __all__ = ["render_checklist", "deadline_of", "main"]
 
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
-_MD = re.compile(r"([\\`*_\[\]<>#|~!$&])")
-
-
-def _md(text: str) -> str:
-    """Case text as literal Markdown (every markup character escaped, one line)."""
-    return _MD.sub(r"\\\1", " ".join(str(text).split()))
-
-
 def deadline_of(value: str) -> tuple[datetime, bool]:
-    """The deadline as an aware datetime, and whether only a date was given (then 23:59 UTC)."""
-    if "T" not in value:
-        return datetime.combine(date.fromisoformat(value), time(23, 59), timezone.utc), True
-    moment = datetime.fromisoformat(value)
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)), False
+    """The deadline as an aware datetime, and whether only a date was given (then 23:59 UTC);
+    ValueError when it is neither."""
+    moment = parse_deadline(value)
+    if moment is None:
+        raise ValueError(f"not a date or date-time: {value!r}")
+    return moment, "T" not in value
 
 
 def _deadline_lines(case: dict[str, Any], now: datetime, lab: dict[str, Any]) -> list[str]:
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     raw = case["notice"]["deadline"]
     try:
         moment, date_only = deadline_of(raw)
@@ -55,14 +47,12 @@ def _deadline_lines(case: dict[str, Any], now: datetime, lab: dict[str, Any]) ->
                                  hint="write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM")) from None
     left = (moment - now).total_seconds()
     days, rest = divmod(int(abs(left)) // 3600, 24)
-    utc = moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    when = f"**{_md(raw)}** ({lab['cl_deadline_date_only'] if date_only else utc})"
+    when = f"**{_md(raw)}** ({lab['cl_deadline_date_only'] if date_only else utc_minute(moment)})"
     if left > 0:
-        status = lab["cl_time_left"].format(days=days, hours=rest)
+        status = fill(lab["cl_time_left"], days=days, hours=rest)
     else:
-        status = f"**{lab['cl_passed']}**{lab['colon']}" + lab["cl_passed_ago"].format(days=days, hours=rest)
-    note = case["profile"]["deadline"]["note"]
-    note_text = note.get(case["language"]) or next(iter(note.values()))
+        status = f"**{lab['cl_passed']}**{lab['colon']}" + fill(lab["cl_passed_ago"], days=days, hours=rest)
+    note_text = in_language(case["profile"]["deadline"]["note"], case)
     return [f"- {when}{lab['colon']}{status}", f"- {note_text}"]
 
 
@@ -75,28 +65,28 @@ def _attachment_lines(case: dict[str, Any], exhibits: dict[str, Any] | None, lab
         ex = up.exhibit
         if ex is None:
             key = "cl_upload_combined" if up.role == "combined" else "cl_upload_poa"
-            text = lab[key].format(name=up.name)
+            text = fill(lab[key], name=up.name)
             lines.append(text if up.role == "combined" else f"{n}. {text}")
             continue
-        text = lab["cl_upload_exhibit"].format(name=up.name, n=ex["number"], title=_md(ex["title"]))
+        text = fill(lab["cl_upload_exhibit"], name=up.name, n=ex["number"], title=_md(ex["title"]))
         if pages.get(ex["id"]):
             count = pages[ex["id"]]
-            text += f" ({lab['cl_pages_one' if count == 1 else 'cl_pages'].format(pages=count)})"
+            text += f" ({fill(lab['cl_pages_one' if count == 1 else 'cl_pages'], pages=count)})"
         lines.append(f"{n}. {text}")
     limits = []
     if att["max_file_mb"]:
-        limits.append(lab["cl_max_file"].format(mb=f"{att['max_file_mb']:g}"))
+        limits.append(fill(lab["cl_max_file"], mb=f"{att['max_file_mb']:g}"))
     if att["max_total_mb"] and att["mode"] != "combined":
-        limits.append(lab["cl_max_total"].format(mb=f"{att['max_total_mb']:g}"))
+        limits.append(fill(lab["cl_max_total"], mb=f"{att['max_total_mb']:g}"))
     if att["max_count"] and att["mode"] != "combined":
-        limits.append(lab["cl_max_count"].format(count=att["max_count"]))
+        limits.append(fill(lab["cl_max_count"], count=att["max_count"]))
     if att["min_image_px"]:
-        limits.append(lab["cl_min_image"].format(w=att["min_image_px"][0], h=att["min_image_px"][1]))
+        limits.append(fill(lab["cl_min_image"], w=att["min_image_px"][0], h=att["min_image_px"][1]))
     if limits:
-        lines += ["", lab["cl_limits"].format(limits=lab["list_sep"].join(limits))]
+        lines += ["", fill(lab["cl_limits"], limits=lab["list_sep"].join(limits))]
     count = len(plan)
     if att["mode"] == "separate" and att["max_count"] and count > att["max_count"]:
-        lines += ["", "**" + lab["cl_too_many"].format(max=att["max_count"], count=count) + "**"]
+        lines += ["", "**" + fill(lab["cl_too_many"], max=att["max_count"], count=count) + "**"]
     return lines
 
 
@@ -106,45 +96,43 @@ def _manual_lines(case: dict[str, Any], lab: dict[str, Any]) -> list[str]:
     who = {"name": _md(person["name"]), "title": _md(person["title"])}
     todo = []
     if sig["signature_required"]:
-        todo.append(lab["cl_sign"].format(dpi=prof["attachments"]["min_scan_dpi"] or 300, **who))
+        todo.append(fill(lab["cl_sign"], dpi=prof["attachments"]["min_scan_dpi"] or 300, **who))
     elif sig["name_title_required"]:
-        todo.append(lab["cl_name_title"].format(**who))
+        todo.append(fill(lab["cl_name_title"], **who))
     if sig["seal_required"]:
-        todo.append(lab["cl_seal"].format(placeholder=lab["seal_placeholder"]))
+        todo.append(fill(lab["cl_seal"], placeholder=lab["seal_placeholder"]))
     need = tr["required_language"]
     for ex in case["exhibits"] if need else []:
         if ex.get("language") and ex["language"] != need:
             base = {"n": ex["number"], "title": _md(ex["title"]), "language": ex["language"], "required": need}
             if ex.get("translation"):
                 if tr["certified"]:
-                    todo.append(lab["cl_translation_given"].format(file=f"`{ex['translation']}`", **base))
+                    todo.append(fill(lab["cl_translation_given"], file=f"`{ex['translation']}`", **base))
             else:
-                todo.append(lab["cl_translation_missing"].format(**base))
+                todo.append(fill(lab["cl_translation_missing"], **base))
     return [f"- [ ] {t}" for t in todo] or [f"- {lab['cl_nothing']}"]
 
 
 def _metric_lines(case: dict[str, Any], lab: dict[str, Any]) -> list[str]:
-    targets = {m["name"]: m for m in case["profile"]["metrics"]}
     latest: dict[str, dict[str, Any]] = {}
     for metric in case.get("metrics", []):  # the latest reading of each metric counts
         if metric["name"] not in latest or metric["date"] >= latest[metric["name"]]["date"]:
             latest[metric["name"]] = metric
     lines = []
     for metric in latest.values():
-        target = targets.get(metric["name"])
-        if target and not _OPS[target["op"]](float(metric["value"]), float(target["threshold"])):
-            window = target["window"] or lab["cl_metric_window_unknown"]
-            lines.append("- [ ] " + lab["cl_metric_line"].format(
-                label=target["label"], value=_md(metric["value"]), date=metric["date"], unit=target["unit"], op=target["op"],
-                threshold=f"{target['threshold']:g}", window=window))
+        spec = target(case["profile"], metric["name"], case["marketplace"])
+        if spec and meets(metric["value"], spec) is False:
+            window = spec["window"] or lab["cl_metric_window_unknown"]
+            lines.append("- [ ] " + fill(lab["cl_metric_line"], 
+                label=spec["label"], value=_md(metric["value"]), date=metric["date"], unit=spec["unit"], op=spec["op"],
+                threshold=f"{spec['threshold']:g}", window=window))
     return lines
 
 
 def render_checklist(case: dict[str, Any], exhibits: dict[str, Any] | None, now: datetime) -> str:
     """checklist.md for *case* (case.json content), given exhibits.json content (or None) and *now*."""
     lab, prof = case["labels"], case["profile"]
-    lang = case["language"]
-    steps = prof["submission_steps"].get(lang) or next(iter(prof["submission_steps"].values()))
+    steps = in_language(prof["submission_steps"], case)
     form = build_form(case, strict=False)
     out = [f"# {lab['cl_title']}{lab['colon']}{_md(case['case'])}", "",
            f"{prof['name']} · {_md(case['marketplace'])} · {lab['title']} · {_md(case['notice']['reference'])}", "",
@@ -152,11 +140,7 @@ def render_checklist(case: dict[str, Any], exhibits: dict[str, Any] | None, now:
            f"## {lab['cl_where']}", "", *(f"{i}. {s}" for i, s in enumerate(steps, start=1)), "",
            f"## {lab['cl_boxes']}", ""]
     for i, field in enumerate(form["fields"], start=1):
-        if field["limit"] is None:
-            count = lab["count_plain"].format(chars=field["chars"])
-        else:
-            count = lab["count_limit"].format(chars=field["chars"], limit=field["limit"])
-        line = f"{i}. " + lab["cl_paste"].format(label=field["label"], count=count)
+        line = f"{i}. " + fill(lab["cl_paste"], label=field["label"], count=count_text(field, form["format"]))
         out.append(line + ("" if field["fits"] else f" **{lab['too_long']}**"))
     out += ["", f"## {lab['cl_attachments']}", "", *_attachment_lines(case, exhibits, lab), "",
             f"## {lab['cl_manual']}", "", *_manual_lines(case, lab), ""]
@@ -165,13 +149,6 @@ def render_checklist(case: dict[str, Any], exhibits: dict[str, Any] | None, now:
         out += [f"## {lab['cl_metrics']}", "", *metrics, ""]
     out += [f"> {lab['cl_once']}", ""]
     return "\n".join(out)
-
-
-def _load(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise BuildError(Problem(str(path), message=f"cannot read: {exc}", hint="rebuild it with snakemake")) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,21 +164,12 @@ def main(argv: list[str] | None = None) -> int:
             args.pop(i)
         if len(args) not in (2, 3):
             raise UsageError("usage: python -m poaforge.checklist case.json [exhibits.json] checklist.md [--now ISO]")
-        case = _load(Path(args[0]))
-        exhibits = _load(Path(args[1])) if len(args) == 3 else None
-        try:
-            now = deadline_of(now_text)[0] if now_text and "T" in now_text else \
-                datetime.combine(date.fromisoformat(now_text or case["as_of"]), time(0), timezone.utc)
-        except ValueError:
-            raise UsageError(f"--now: '{now_text}' is not an ISO date or date-time") from None
-        out = Path(args[-1])
-        tmp = out.with_name(f".{out.name}.tmp")
-        try:
-            tmp.write_text(render_checklist(case, exhibits, now), encoding="utf-8", newline="\n")
-            os.replace(tmp, out)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise BuildError(Problem(str(out), message=f"cannot write: {exc.strerror}", hint="check the folder")) from None
+        case = read_json(Path(args[0]))
+        exhibits = read_json(Path(args[1])) if len(args) == 3 else None
+        now = parse_now(now_text) if now_text else day_start(str(case.get("as_of")))
+        if now is None:
+            raise BuildError(Problem(args[0], message="as_of is not a date", hint="rebuild it with snakemake"))
+        write_text(Path(args[-1]), render_checklist(case, exhibits, now))
     except PoaError as exc:
         print(exc, file=sys.stderr)
         return exc.exit_code

@@ -16,7 +16,7 @@ __all__ = ["check_consistency", "RESERVED_IDS", "period_bounds"]
 
 #: Names a case id may not take: Snakemake rules of the pipeline and its targets.
 RESERVED_IDS = frozenset({
-    "all", "validate_case", "lint_case", "prepare_exhibits", "render_poa", "render_docx", "form_text",
+    "all", "validate_case", "index_cases", "lint_case", "prepare_exhibits", "render_poa", "render_docx", "form_text",
     "build_index", "build_upload", "render_front", "merge_bundle", "write_checklist", "write_manifest",
     "status_page", "write_changes", "case", "cases", "results", "logs",
 })

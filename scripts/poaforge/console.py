@@ -1,16 +1,25 @@
-"""Running a command: user errors become ``where: what — how to fix`` lines and an exit code."""
+"""Running a command: user errors become ``where: what — how to fix`` lines and an exit code;
+its arguments are parsed by :class:`ArgParser`, whose mistakes are user errors too."""
 
 from __future__ import annotations
 
+import argparse
 import errno
 import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from .errors import PoaError
+from .errors import PoaError, Problem, UsageError
 
-__all__ = ["run"]
+__all__ = ["run", "ArgParser"]
+
+
+class ArgParser(argparse.ArgumentParser):
+    """``argparse`` whose command-line errors are ours: ``poa x: what — see `poa x --help```, exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(Problem(self.prog, message=message, hint=f"see `{self.prog} --help`"))
 
 
 def run(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poaforge.errors import BuildError, EvidenceError, PoaError, Problem, UsageError
-from poaforge.limits import DEFAULTS, current, raise_hint
+from poaforge.limits import DEFAULTS, current, raise_hint, size_text
 from poaforge.sniff import describe, media_of
 
 __all__ = ["MAX_PAGES", "MAX_PIXELS", "Intake", "read_exhibit", "prepare", "replace_dir", "main"]
@@ -137,9 +137,10 @@ def read_exhibit(path: Path, case_dir: Path, where: str, *, paper: str = "a4",
                     "copy the file itself into the case folder")
     if not real.is_file():
         raise _fail(where, "is not a file", "point the exhibit at a PDF, PNG, JPEG or GIF file")
-    if real.stat().st_size > max_bytes:
-        raise _fail(where, f"is {real.stat().st_size / 1e6:,.1f} MB, more than the limit of {max_bytes / 1e6:,.1f} MB "
-                    "per evidence file", f"split it or reduce its resolution; or {raise_hint('exhibit_bytes')}")
+    size = real.stat().st_size
+    if size > max_bytes:
+        raise _fail(where, f"is {size_text(size)}, more than the limit of {size_text(max_bytes)} per evidence file",
+                    f"split it or reduce its resolution; or {raise_hint('exhibit_bytes')}")
     data = real.read_bytes()
     if not data:
         raise _fail(where, "is empty (0 bytes)", "export the document again")
@@ -192,8 +193,8 @@ def _check_total(case: dict, case_dir: Path) -> None:
         except OSError:
             continue  # reported with its own message by read_exhibit
     if total > limit:
-        raise _fail(str(case.get("case_dir", case_dir)), f"the evidence files add up to {total / 1e6:,.1f} MB, more than "
-                    f"the limit of {limit / 1e6:,.1f} MB", f"shrink the largest exhibits; or {raise_hint('evidence_bytes')}")
+        raise _fail(str(case.get("case_dir", case_dir)), f"the evidence files add up to {size_text(total)}, more than "
+                    f"the limit of {size_text(limit)}", f"shrink the largest exhibits; or {raise_hint('evidence_bytes')}")
 
 
 def prepare(case: dict, case_dir: Path, out_dir: Path, *, max_pages: int | None = None,

@@ -12,15 +12,15 @@ Run as ``python -m poaforge.formtext case.json poa.txt form.json``.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
 
 from poaforge.errors import BuildError, PoaError, Problem, ProfileError
+from poaforge.files import read_json, write_text
 
-__all__ = ["build_form", "render_txt", "write", "cite", "fill", "item_lines", "main"]
+__all__ = ["build_form", "render_txt", "count_text", "write", "cite", "fill", "in_language", "item_lines", "main"]
 
 
 def _nfc(text: str) -> str:
@@ -104,7 +104,9 @@ def _section_items(section: str, case: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _label(mapping: dict[str, Any], case: dict[str, Any]) -> str:
+def in_language(mapping: dict[str, Any], case: dict[str, Any]) -> Any:
+    """The entry of a per-language mapping for the case language, else for the platform's
+    first language that has one, else the first entry."""
     lang = case["language"]
     if lang in mapping:
         return mapping[lang]
@@ -124,7 +126,7 @@ def build_form(case: dict[str, Any], strict: bool = True) -> dict[str, Any]:
             blocks.append(f"{labels[section]}\n{body}" if len(spec["sections"]) > 1 else body)
         text = _nfc("\n\n".join(blocks))
         chars, limit = len(text), spec["limit"]
-        label = _label(spec["label"], case)
+        label = in_language(spec["label"], case)
         fits = limit is None or chars <= limit
         fields.append({"key": spec["key"], "label": label, "text": text, "chars": chars, "limit": limit, "fits": fits})
         if not fits:
@@ -156,43 +158,27 @@ def build_form(case: dict[str, Any], strict: bool = True) -> dict[str, Any]:
     }
 
 
+def count_text(field: dict[str, Any], fmt: dict[str, str]) -> str:
+    """"123 / 1000 characters" (or "123 characters" for a box without a limit), in the form's language."""
+    if field["limit"] is None:
+        return fill(fmt["count_plain"], chars=field["chars"])
+    return fill(fmt["count_limit"], chars=field["chars"], limit=field["limit"])
+
+
 def render_txt(form: dict[str, Any]) -> str:
     """poa.txt: preamble, each box under its ``== label (n / limit characters) ==`` line, closing."""
     fmt, parts = form["format"], [form["preamble"]]
     for field in form["fields"]:
-        if field["limit"] is None:
-            count = fill(fmt["count_plain"], chars=field["chars"])
-        else:
-            count = fill(fmt["count_limit"], chars=field["chars"], limit=field["limit"])
-        parts.append(fill(fmt["field_header"], label=field["label"], count=count) + "\n" + field["text"])
+        parts.append(fill(fmt["field_header"], label=field["label"], count=count_text(field, fmt)) + "\n" + field["text"])
     parts.append(form["closing"])
     return "\n\n".join(parts) + "\n"
 
 
-def _replace(path: Path, data: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(data, encoding="utf-8", newline="\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        problem = Problem(str(path), message=f"cannot write: {exc.strerror}", hint="check the folder exists and is writable")
-        raise BuildError(problem) from None
-
-
-def _read_case(case_json: Path) -> dict[str, Any]:
-    try:
-        return json.loads(Path(case_json).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise BuildError(Problem(str(case_json), message=f"cannot read the case: {exc}",
-                                 hint="rebuild it with snakemake (rule validate_case)")) from None
-
-
 def write(case_json: Path, out_txt: Path, out_json: Path) -> None:
     """Build the form from *case_json*; write poa.txt and form.json atomically."""
-    form = build_form(_read_case(case_json))
-    _replace(Path(out_json), json.dumps(form, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
-    _replace(Path(out_txt), render_txt(form))
+    form = build_form(read_json(Path(case_json)))
+    write_text(Path(out_json), json.dumps(form, ensure_ascii=False, sort_keys=True, indent=2) + "\n")
+    write_text(Path(out_txt), render_txt(form))
 
 
 def main(argv: list[str] | None = None) -> int:

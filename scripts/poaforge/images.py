@@ -116,11 +116,14 @@ def image_to_pdf(data: bytes, where: str, *, paper: str, max_pixels: int) -> Ima
         width, height = height, width  # report the upright size
     fit = img2pdf.FitMode.shrink if dpi else img2pdf.FitMode.into
     layout = img2pdf.get_layout_fun(PAPER_PT[paper], None, (BORDER_PT, BORDER_PT), fit, True)
+    closed = source is data
+    if closed:
+        im.close()  # img2pdf decodes the file itself: do not hold the pixels twice (300 MB each at 100 MP)
     try:
         pdf = img2pdf.convert(source, layout_fun=layout, nodate=True, engine=img2pdf.Engine.internal)
     except Exception as exc:  # img2pdf raises plain Exception subclasses for odd images
         try:
-            source = _repaint(im, 1, notes)
+            source = _repaint(_open(data, where, max_pixels) if closed else im, 1, notes)
             pdf = img2pdf.convert(source, layout_fun=layout, nodate=True, engine=img2pdf.Engine.internal)
             notes.append(f"re-saved as PNG first ({exc})")
         except Exception:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields
 
 from .errors import Problem, UsageError
 
-__all__ = ["Limits", "DEFAULTS", "ENV", "current", "raise_hint"]
+__all__ = ["Limits", "DEFAULTS", "ENV", "current", "raise_hint", "size_text"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ ENV: dict[str, str] = {
 
 def _parse(name: str, raw: str) -> int:
     text = raw.strip().replace("_", "").replace(",", "")
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdecimal() or int(text) < 1:
         raise UsageError(Problem(name, message=f"'{raw}' is not a whole number of at least 1",
                                  hint=f"write e.g. {name}={getattr(DEFAULTS, _field(name)) * 2}, or unset it for the default"))
     return int(text)
@@ -80,3 +80,8 @@ def current(environ: Mapping[str, str] | None = None) -> Limits:
 def raise_hint(key: str) -> str:
     """``set POA_MAX_PAGES to raise the cap``: the end of every "over the limit" hint."""
     return f"set {ENV[key]} to raise the cap"
+
+
+def size_text(n: int) -> str:
+    """``1,234 bytes`` below a megabyte, else ``12.3 MB`` (10⁶ bytes)."""
+    return f"{n:,} bytes" if n < 1_000_000 else f"{n / 1e6:,.1f} MB"

@@ -7,7 +7,6 @@ It contains no time stamps, so two builds of the same inputs write the same byte
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .console import run
-from .normalize import sha256_file, write_json
+from .files import read_json, sha256_file, write_json
 
 __all__ = ["build_manifest", "main", "TOOLS"]
 
@@ -84,7 +83,7 @@ def build_manifest(case: dict[str, Any], results: Path) -> dict[str, Any]:
 
 def main(argv: Sequence[str]) -> int:
     case_json, out = Path(argv[0]), Path(argv[1])
-    case = json.loads(case_json.read_text(encoding="utf-8"))
+    case = read_json(case_json)
     write_json(build_manifest(case, out.parent), out)
     return 0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-__all__ = ["target", "label", "meets", "SYMBOLS"]
+__all__ = ["target", "label", "meets", "within", "SYMBOLS"]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 SYMBOLS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
@@ -32,11 +32,16 @@ def label(profile: dict[str, Any], name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def meets(value: str, spec: dict[str, Any] | None) -> bool | None:
+def within(op: str, value: float, threshold: float) -> bool:
+    """Whether ``value`` meets a target ``op threshold`` (``"<" 1.0``); an unknown op reads as ``<``."""
+    return bool(_OPS.get(op, operator.lt)(value, threshold))
+
+
+def meets(value: str | None, spec: dict[str, Any] | None) -> bool | None:
     """True/False against the target; None when there is no target or the numbers don't parse."""
-    if not spec:
+    if not spec or value is None:
         return None
     try:
-        return bool(_OPS.get(str(spec.get("op")), operator.lt)(float(value), float(spec["threshold"])))
+        return within(str(spec.get("op")), float(value), float(spec["threshold"]))
     except (KeyError, TypeError, ValueError):
         return None

@@ -8,30 +8,15 @@ labels. Steps after validation never read the YAML again.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 from .case import PROJECT, Case
-from .errors import BuildError, EvidenceError, Problem
+from .errors import EvidenceError, Problem
+from .files import sha256_file
 from .sniff import media_of
 
-__all__ = ["normalise", "sha256_file", "write_json"]
-
-
-def sha256_file(path: Path) -> tuple[str, int, bytes]:
-    """SHA-256, size and the first KiB of ``path``."""
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            if not head:
-                head = chunk[:1024]
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size, head
+__all__ = ["normalise"]
 
 
 def normalise(case: Case, root: Path = PROJECT) -> dict[str, Any]:
@@ -55,15 +40,3 @@ def normalise(case: Case, root: Path = PROJECT) -> dict[str, Any]:
     data["case_dir"] = case.dir.as_posix()
     return data
 
-
-def write_json(obj: Any, out: Path) -> None:
-    """Write ``obj`` as stable, readable UTF-8 JSON atomically."""
-    tmp = out.with_name(f".{out.name}.tmp")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n", encoding="utf-8")
-        tmp.replace(out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BuildError(Problem(str(out), message=f"cannot write ({exc.strerror or exc})",
-                                 hint="free some disk space and check that the results folder is writable")) from None

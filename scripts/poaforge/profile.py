@@ -20,7 +20,7 @@ import yaml
 
 from poaforge.errors import Problem, ProfileError
 
-__all__ = ["load_profile", "load_labels", "list_platforms", "list_languages", "attachment_name", "ProfileError"]
+__all__ = ["load_profile", "load_labels", "list_platforms", "list_languages", "ProfileError"]
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -268,20 +268,3 @@ def load_labels(language: str, profile: dict[str, Any], root: Path) -> dict[str,
         if profile.get(key):
             labels[key] = pick(profile[key])
     return {k: unicodedata.normalize("NFC", v) for k, v in labels.items()}
-
-
-def _safe(text: str, limit: int = 60) -> str:
-    """A file-name-safe form of *text*: letters (any script), digits, '-', '_' only."""
-    text = unicodedata.normalize("NFC", text)
-    text = re.sub(r"[^\w-]+", "_", text, flags=re.UNICODE).strip("_-")
-    return re.sub(r"_+", "_", text)[:limit].rstrip("_-") or "file"
-
-
-def attachment_name(pattern: str, **values: Any) -> str:
-    """Fill a profile naming pattern; text values are made file-name safe (``{title}`` → ``Shipping_SOP``)."""
-    safe = {k: (_safe(v) if isinstance(v, str) and k != "ext" else v) for k, v in values.items()}
-    try:
-        return pattern.format_map(safe)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ProfileError(Problem("platforms", message=f"naming pattern '{pattern}' uses an unknown field {exc}",
-                                   hint="use only {number}, {title}, {ext}, {case}, {reference}, {store}")) from None

@@ -11,7 +11,6 @@ reported, not fatal: what was filed is shown as it was) and the results are copi
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .console import ArgParser
 from .errors import BuildError, CaseError, Problem, UsageError
 
 __all__ = ["rebuild", "main_rebuild", "PARTS"]
@@ -121,11 +121,7 @@ def rebuild(case_id: str, version: int, out: Path | None = None, *, cores: int =
 def main_rebuild(argv: Sequence[str]) -> int:
     """``poa rebuild CASE --submission N [--out DIR] [--cores N]``."""
 
-    class _Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> None:  # type: ignore[override]
-            raise UsageError(Problem(self.prog, message=message, hint=f"see `{self.prog} --help`"))
-
-    p = _Parser(prog="poa rebuild", description="Build a filed submission again from git history.")
+    p = ArgParser(prog="poa rebuild", description="Build a filed submission again from git history.")
     p.add_argument("case", help="case id")
     p.add_argument("--submission", type=int, required=True, help="version number of the submission (1, 2 …)")
     p.add_argument("--out", type=Path, help="folder for the results (default results/<case>.submission-<N>/)")

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Sequence
 
-from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
+from poaforge.errors import CaseError, PoaError, Problem, UsageError
+from poaforge.files import read_json, write_text
 from poaforge.typeset import MODES, compile_pdf
-from poaforge.upload import upload_names  # the one authority for uploaded names (re-exported for bundle)
+from poaforge.upload_plan import upload_names
 
 __all__ = [
-    "CSV_COLUMNS", "templates_dir", "cited_by", "upload_names", "index_rows",
+    "CSV_COLUMNS", "templates_dir", "cited_by", "index_rows",
     "render_poa", "render_index", "main",
 ]
 
@@ -92,43 +91,10 @@ def render_index(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[s
         writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows({**r, "cited_by": ";".join(r["cited_by"])} for r in rows)
-        _write_text(Path(out_csv), buf.getvalue())
+        write_text(Path(out_csv), buf.getvalue())
     if out_pdf is None:
         return 0
     return compile_pdf(templates_dir() / "index.typ", {**case, "index": rows}, Path(out_pdf), mode=mode)
-
-
-def _write_text(out: Path, text: str) -> None:
-    tmp = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, out)
-        tmp = None
-    except OSError as err:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        raise BuildError(Problem(str(out), message=f"cannot write: {err.strerror or err}",
-                                 hint="check that the folder is writable and the disk is not full")) from None
-
-
-def _load(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            value = json.load(fh)
-    except OSError as err:
-        raise BuildError(Problem(path, message=f"cannot read: {err.strerror or err}",
-                                 hint="run the pipeline step that makes it")) from None
-    except ValueError as err:
-        raise BuildError(Problem(path, message=f"not valid JSON: {err}", hint="delete it and run the pipeline again")) from None
-    if not isinstance(value, dict):
-        raise BuildError(Problem(path, message="expected a JSON object", hint="delete it and run the pipeline again"))
-    return value
 
 
 USAGE = ("usage: python -m poaforge.render poa CASE_JSON OUT_PDF [--mode standalone|bundle]\n"
@@ -147,10 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             mode = args[i + 1]
             del args[i:i + 2]
         if args[:1] == ["poa"] and len(args) == 3:
-            render_poa(_load(args[1]), Path(args[2]), mode)
+            render_poa(read_json(Path(args[1])), Path(args[2]), mode)
         elif args[:1] == ["index"] and len(args) == 5:
-            case = _load(args[1])
-            exhibits = _load(args[2])
+            case = read_json(Path(args[1]))
+            exhibits = read_json(Path(args[2]))
             render_index(case, exhibits, upload_names(case, exhibits), Path(args[3]), Path(args[4]), mode)
         else:
             raise UsageError(USAGE)

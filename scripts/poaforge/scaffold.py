@@ -10,119 +10,19 @@ so that ``poa validate`` fails exactly where a fact is missing. It never overwri
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import CaseError, ProfileError, Problem, UsageError
+from .console import ArgParser
+from .errors import CaseError, Problem, UsageError
+from .scenarios import SECTIONS, Scenario, common_parts, load_scenarios, pick, project_root
 
-__all__ = ["Scenario", "load_scenarios", "render_case", "new_case", "main_new", "main_scenarios", "SECTIONS"]
-
-SECTIONS = ("root_causes", "corrective_actions", "preventive_measures")
-_TEXT_KEYS = ("title", "summary", "policy")
-_LIST_KEYS = ("questions", "actions", "measures")
-
-
-@dataclass(frozen=True)
-class Scenario:
-    """One scaffold file, checked."""
-
-    id: str
-    data: dict[str, Any]
-    file: str
-
-    def text(self, key: str, lang: str) -> str:
-        return pick(self.data[key], lang)
-
-
-def pick(value: Any, lang: str) -> Any:
-    """``value`` in ``lang``: a mapping {en: …, zh: …} falls back to English, a plain value is shared."""
-    if isinstance(value, dict):
-        return value.get(lang, value.get("en", next(iter(value.values()), "")))
-    return value
-
-
-def _root() -> Path:
-    from .case import PROJECT
-
-    return PROJECT
-
-
-def _read(path: Path) -> Any:
-    import yaml
-
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ProfileError(Problem(str(path), message=f"cannot read the scaffold ({str(exc).splitlines()[0]})",
-                                   hint="restore it from git or fix its YAML")) from None
-
-
-def _is_text(value: Any) -> bool:
-    """A text: a string, or a mapping of languages (en, zh) to strings."""
-    if isinstance(value, dict):
-        return bool(value) and set(value) <= {"en", "zh"} and all(isinstance(v, str) and v for v in value.values())
-    return isinstance(value, str) and bool(value)
-
-
-def _check(path: Path, data: Any) -> Scenario:
-    shown = f"scaffolds/{path.name}"
-
-    def bad(what: str) -> ProfileError:
-        return ProfileError(Problem(shown, message=f"invalid scaffold: {what}",
-                                    hint="compare it with scaffolds/odr.yaml; each text is a string or {en: …, zh: …}"))
-
-    if not isinstance(data, dict) or data.get("id") != path.stem:
-        raise bad(f"'id' must be '{path.stem}' (the file name)")
-    for key in _TEXT_KEYS:
-        if not _is_text(data.get(key)):
-            raise bad(f"'{key}' must be a text or {{en: …, zh: …}} (quote texts that hold commas)")
-    for key in _LIST_KEYS:
-        if not isinstance(data.get(key), dict) or not all(isinstance(v, list) for v in data[key].values()):
-            raise bad(f"'{key}' must map languages to lists")
-    if not isinstance(data.get("platforms"), list) or not data["platforms"]:
-        raise bad("'platforms' must list the platforms the scenario occurs on")
-    evidence = data.get("evidence")
-    if not isinstance(evidence, list) or not evidence:
-        raise bad("'evidence' must list the evidence reviewers expect")
-    for n, ev in enumerate(evidence, 1):
-        if not isinstance(ev, dict) or ev.get("for") not in SECTIONS or not str(ev.get("file", "")).startswith("evidence/") \
-                or not ev.get("kind") or not _is_text(ev.get("title")) or not _is_text(ev.get("expect")):
-            raise bad(f"evidence entry {n} needs title, file (evidence/…), kind, expect and for ({', '.join(SECTIONS)})")
-    notes = data.get("notes", {})
-    if not isinstance(notes, dict) or not all(_is_text(v) for v in notes.values()):
-        raise bad("'notes' must map platforms to texts")
-    return Scenario(path.stem, data, shown)
-
-
-def load_scenarios(root: Path | None = None) -> dict[str, Scenario]:
-    """Every scaffold in ``scaffolds/`` (files starting with ``_`` are shared parts), by id."""
-    return dict(_scenarios(root or _root()))
-
-
-@cache
-def _scenarios(root: Path) -> dict[str, Scenario]:
-    folder = root / "scaffolds"
-    paths = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("_"))
-    if not paths:
-        raise ProfileError(Problem(f"{folder}/", message="no scenario scaffolds found", hint="restore scaffolds/ from git"))
-    return {p.stem: _check(p, _read(p)) for p in paths}
-
-
-@cache
-def _common(root: Path) -> dict[str, Any]:
-    data = _read(root / "scaffolds" / "_common.yaml")
-    if not isinstance(data, dict) or not isinstance(data.get("platforms"), dict) or not isinstance(data.get("comments"), dict):
-        raise ProfileError(Problem("scaffolds/_common.yaml", message="needs 'platforms' and 'comments'",
-                                   hint="restore it from git"))
-    return data
+__all__ = ["render_case", "new_case", "main_new", "main_scenarios"]
 
 
 def _q(text: str) -> str:
@@ -164,8 +64,8 @@ def _exhibit_limit(profile: dict[str, Any]) -> int | None:
 def render_case(case_id: str, sc: Scenario, platform: str, marketplace: str, lang: str,
                 profile: dict[str, Any], root: Path | None = None) -> str:
     """The text of a new case file for scenario ``sc``."""
-    root = root or _root()
-    c = {k: str(v) for k, v in pick(_common(root)["comments"], lang).items()}
+    root = root or project_root()
+    c = {k: str(v) for k, v in pick(common_parts(root)["comments"], lang).items()}
     name = str(profile.get("name", platform))
     limit = _exhibit_limit(profile)
     evidence = sc.data["evidence"]
@@ -230,7 +130,7 @@ def new_case(case_id: str, platform: str, scenario: str, *, marketplace: str | N
     from .consistency import RESERVED_IDS
     from .profile import list_platforms, load_profile
 
-    root = root or _root()
+    root = root or project_root()
     if not CASE_ID.match(case_id):
         raise UsageError(Problem("poa new", message=f"'{case_id}' is not a usable case id",
                                  hint="use letters, digits, '-' and '_', starting with a letter (at most 64)"))
@@ -249,7 +149,7 @@ def new_case(case_id: str, platform: str, scenario: str, *, marketplace: str | N
         fits = [s for s, v in scenarios.items() if platform in v.data["platforms"]]
         raise UsageError(Problem("poa new", message=f"scenario '{scenario}' has no scaffold for {platform}",
                                  hint=f"scenarios for {platform}: {', '.join(fits)}"))
-    site = marketplace or str(_common(root)["platforms"].get(platform, {}).get("marketplace", "US"))
+    site = marketplace or str(common_parts(root)["platforms"].get(platform, {}).get("marketplace", "US"))
     if not re.fullmatch(r"[A-Za-z]{2,8}", site):
         raise UsageError(Problem("poa new", message=f"'{site}' is not a marketplace code", hint="use a site code such as US, UK, DE or global"))
     profile = load_profile(platform, site, root)
@@ -277,14 +177,9 @@ def new_case(case_id: str, platform: str, scenario: str, *, marketplace: str | N
     return target
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(Problem(self.prog, message=message, hint=f"see `{self.prog} --help`"))
-
-
 def main_new(argv: Sequence[str]) -> int:
     """``poa new CASE --platform P --scenario S [--marketplace M] [--language L]``."""
-    p = _Parser(prog="poa new", description="Start a case from a scenario scaffold (never overwrites).")
+    p = ArgParser(prog="poa new", description="Start a case from a scenario scaffold (never overwrites).")
     p.add_argument("case", help="case id: the file becomes cases/<case>.yaml")
     p.add_argument("--platform", required=True, help="amazon, tiktok-shop, aliexpress or walmart")
     p.add_argument("--scenario", required=True, help="see `poa scenarios`")
@@ -302,7 +197,7 @@ def main_new(argv: Sequence[str]) -> int:
 
 def main_scenarios(argv: Sequence[str]) -> int:
     """``poa scenarios [--platform P] [--format text|json]``."""
-    p = _Parser(prog="poa scenarios", description="List the scenario scaffolds `poa new` can start from.")
+    p = ArgParser(prog="poa scenarios", description="List the scenario scaffolds `poa new` can start from.")
     p.add_argument("--platform", help="only scenarios for this platform")
     p.add_argument("--language", default="en", help="en or zh (titles)")
     p.add_argument("--format", choices=("text", "json"), default="text")

@@ -150,7 +150,8 @@ def _explain(err: Any, doc: Document, root: dict[str, Any]) -> Problem:
         if isinstance(err.instance, str) and _DATE.match(err.instance.split("/")[0]) and kind != "pattern":
             return doc.problem(path, f"{prefix}{_what(err.instance)} is not a real date", hint)
         if kind == "pattern" and err.validator_value == "\\S":
-            return doc.problem(path, f"{prefix}is blank", hint)
+            # "" also fails minLength: the same words make the two errors one problem
+            return doc.problem(path, f"{prefix}{'is empty' if err.instance == '' else 'is blank'}", hint)
         return doc.problem(path, f"{prefix}{_what(err.instance)} is not in the expected form", hint)
     if kind == "oneOf":
         has = [k for k in ("done", "due") if isinstance(err.instance, dict) and k in err.instance]

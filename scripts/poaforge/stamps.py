@@ -7,7 +7,6 @@ mode with a free bottom margin) get the strip inside their bottom margin.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,6 @@ __all__ = ["TEMPLATES", "STRIP_PT", "Strip", "render", "prepare_page", "stamp_pa
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STRIP_PT = 34.0  # 12 mm, scaled with the page width
-_TIMESTAMP = 0  # reproducible: no build date in the PDF
 
 
 @dataclass
@@ -31,29 +29,10 @@ class Strip:
 
 
 def render(template: str, inputs: dict, out: Path, *, mode: str = "bundle") -> int:
-    """Compile ``templates/<template>`` with ``inputs`` as JSON data into ``out``; return pages.
+    """Compile ``templates/<template>`` with ``inputs`` as JSON data into ``out``; return pages."""
+    from poaforge.typeset import compile_pdf
 
-    Uses ``poaforge.typeset.compile_pdf`` when that module exists, else a plain call.
-    """
-    try:
-        from poaforge.typeset import compile_pdf
-    except ImportError:
-        compile_pdf = None
-    if compile_pdf is not None:
-        return int(compile_pdf(TEMPLATES / template, inputs, out, mode=mode))
-    import typst
-    from pypdf import PdfReader
-
-    from poaforge.errors import BuildError
-
-    data = json.dumps(inputs, ensure_ascii=False, sort_keys=True)
-    try:
-        pdf = typst.compile(str(TEMPLATES / template), root=str(TEMPLATES), timestamp=_TIMESTAMP,
-                            sys_inputs={"data": data, "mode": mode})
-    except typst.TypstError as exc:
-        raise BuildError(f"templates/{template}: typst failed — {exc}") from None
-    out.write_bytes(pdf)
-    return len(PdfReader(out).pages)
+    return compile_pdf(TEMPLATES / template, inputs, out, mode=mode)
 
 
 def prepare_page(page, added: bool) -> Strip:  # type: ignore[no-untyped-def]

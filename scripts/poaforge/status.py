@@ -13,7 +13,6 @@ and an inline script recounts it from the reader's clock. It holds no build time
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import html
 import json
@@ -24,12 +23,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from .console import ArgParser
+from .dates import UTC, day_start, parse_deadline, parse_now, utc_minute
 from .errors import Problem, UsageError
 
 __all__ = ["Row", "collect", "read_row", "set_clock", "render_page", "main", "main_page", "URGENT_HOURS"]
 
 URGENT_HOURS = 72
-_UTC = dt.timezone.utc
 _GROUP = {"open": 0, "filed": 1, "approved": 2}
 LINKS = ("poa.pdf", "bundle.pdf", "report.txt", "checklist.md")
 
@@ -61,12 +61,6 @@ class Row:
         return (_GROUP[self.state], self.deadline_utc or "9999", self.case)
 
 
-def _deadline(value: str) -> dt.datetime | None:
-    from .lint.checks_deadline import parse_deadline
-
-    return parse_deadline(value) if value else None
-
-
 def _submission(data: dict[str, Any]) -> tuple[str, str, bool]:
     subs = [s for s in data.get("submissions") or [] if isinstance(s, dict)]
     rejected = any(s.get("outcome") == "rejected" for s in subs)
@@ -87,16 +81,17 @@ def _load(case_file: Path) -> Any:
     from .loader import load_yaml
 
     try:
-        return yaml.load(case_file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+        data = yaml.load(case_file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return load_yaml(case_file).data  # raises CaseError with the line and column
+        data = None
+    return data if isinstance(data, dict) else load_yaml(case_file).data  # raises CaseError with the line and column
 
 
 def set_clock(row: Row, now: dt.datetime | None) -> None:
     """Time left, urgent and passed of ``row`` counted from ``now``."""
     if now is None or row.deadline_utc is None:
         return
-    moment = dt.datetime.strptime(row.deadline_utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=_UTC)
+    moment = dt.datetime.strptime(row.deadline_utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     row.hours_left = round((moment - now).total_seconds() / 3600, 2)
     row.passed = row.hours_left < 0
     row.urgent = row.state == "open" and row.hours_left < URGENT_HOURS
@@ -119,9 +114,9 @@ def read_row(case_file: Path, results: Path, now: dt.datetime | None, *, with_mt
     row.platform, row.marketplace = str(data.get("platform", "")), str(data.get("marketplace", ""))
     row.enforcement, row.deadline, row.as_of = str(notice.get("enforcement", "")), str(notice.get("deadline", "")), str(data.get("as_of", ""))
     row.state, row.submission, row.rejected = _submission(data)
-    moment = _deadline(row.deadline)
+    moment = parse_deadline(row.deadline) if row.deadline else None
     if moment is not None:
-        row.deadline_utc = moment.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        row.deadline_utc = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         set_clock(row, now)
     folder = results / row.case
     try:
@@ -131,7 +126,7 @@ def read_row(case_file: Path, results: Path, now: dt.datetime | None, *, with_mt
         pass
     manifest = folder / "manifest.json"
     if with_mtime and manifest.is_file():
-        row.last_build = dt.datetime.fromtimestamp(manifest.stat().st_mtime, _UTC).strftime("%Y-%m-%d %H:%M UTC")
+        row.last_build = utc_minute(dt.datetime.fromtimestamp(manifest.stat().st_mtime, UTC))
     return row
 
 
@@ -226,19 +221,13 @@ def render_page(rows: list[Row], reference: str, template: Path) -> str:
 
 def _reference(rows: Sequence[Row]) -> dt.datetime | None:
     """The fixed 'now' of the page: the newest as_of of the cases, at 00:00 UTC."""
-    dates = []
-    for row in rows:
-        try:
-            dates.append(dt.date.fromisoformat(row.as_of))
-        except ValueError:
-            continue
-    return dt.datetime.combine(max(dates), dt.time(), _UTC) if dates else None
+    return max((s for s in (day_start(row.as_of) for row in rows) if s is not None), default=None)
 
 
 def main_page(argv: Sequence[str]) -> int:
     """Step: ``status-page OUT_HTML CASE_YAML ...`` (results are read beside OUT_HTML)."""
     from .case import PROJECT
-    from .changes import write_text
+    from .files import write_text
 
     if not argv:
         raise UsageError("usage: python -m poaforge.steps status-page OUT_HTML CASE_YAML ...")
@@ -252,37 +241,22 @@ def main_page(argv: Sequence[str]) -> int:
     return 0
 
 
-def _parse_now(value: str | None) -> dt.datetime:
-    if value is None:
-        return dt.datetime.now(_UTC)
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(Problem("--now", message=f"'{value}' is not a date-time",
-                                 hint="write YYYY-MM-DDTHH:MM+00:00 (or a date)")) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_UTC)
-
-
 def main(argv: Sequence[str]) -> int:
     """``poa status [CASE ...] [--format text|json] [--now ISO]``."""
     from .case import find_cases
 
-    class _Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> None:  # type: ignore[override]
-            raise UsageError(Problem(self.prog, message=message, hint=f"see `{self.prog} --help`"))
-
-    p = _Parser(prog="poa status", description="Every case: deadline, time left, last build, lint, submissions.")
+    p = ArgParser(prog="poa status", description="Every case: deadline, time left, last build, lint, submissions.")
     p.add_argument("cases", nargs="*", help="case ids (default: every cases/*.yaml)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--now", help="count time left from this moment (ISO date-time; default: the clock)")
     args = p.parse_args(list(argv))
-    now = _parse_now(args.now)
+    now = parse_now(args.now)
     files = find_cases(args.cases)
     if not files:
         raise UsageError(Problem("cases/", message="no case files found", hint="run in the project folder, or start one with `poa new`"))
     rows = collect(files, Path("results"), now)
     if args.format == "json":
-        print(json.dumps({"now": now.astimezone(_UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "urgent_hours": URGENT_HOURS,
+        print(json.dumps({"now": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "urgent_hours": URGENT_HOURS,
                           "cases": [asdict(r) for r in rows]}, ensure_ascii=False, indent=1))
     else:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -28,11 +28,11 @@ import re
 import struct
 import sys
 import unicodedata
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from poaforge.errors import BuildError, Problem
+from poaforge.files import write_bytes
 
 __all__ = ["TIMESTAMP", "MODES", "compile_pdf", "check_glyphs", "font_dirs", "page_count"]
 
@@ -46,7 +46,9 @@ MODES = ("standalone", "bundle")
 #: Font files we look for (file-name prefixes) and the folders searched for them;
 #: ``POAFORGE_FONT_DIRS`` (os.pathsep-separated folders) replaces the search.
 FONT_PREFIXES = ("DejaVu", "NotoSerifCJK", "NotoSansCJK", "NotoColorEmoji")  # coverage look-up order
-FONT_ROOTS = ("/usr/share/fonts", "/usr/local/share/fonts")
+#: where fonts are looked for: the project's own fonts/ folder first, then the system's
+FONT_ROOTS = (str(Path(__file__).resolve().parents[2] / "fonts"), "/usr/share/fonts", "/usr/local/share/fonts",
+              os.path.expanduser("~/.local/share/fonts"), "/Library/Fonts", os.path.expanduser("~/Library/Fonts"))
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
 # Keys of the inputs whose strings are not printed as they are (platform data in every
@@ -282,25 +284,6 @@ def compile_pdf(template: Path, inputs: dict[str, Any], out: Path, *, mode: str 
         raise BuildError(_typst_problem(template, err)) from None
     for w in warnings:
         print(f"{template}: typst warning: {getattr(w, 'message', w)}", file=sys.stderr)
-    _write_atomic(out, pdf)
+    write_bytes(out, pdf, what="the PDF")
     return page_count(pdf)
 
-
-def _write_atomic(out: Path, data: bytes) -> None:
-    tmp = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        umask = os.umask(0o022)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600: give the PDF the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out)
-        tmp = None
-    except OSError as err:
-        raise BuildError(Problem(str(out), message=f"cannot write the PDF: {err.strerror or err}",
-                                 hint="check that the folder exists, is writable and the disk is not full")) from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)

@@ -10,8 +10,7 @@ plus the POA letter (``results/poa.pdf``, which must exist) first when the profi
 ``combined`` mode: one PDF named by ``naming``: the bundle when given, else poa.pdf and
 the exhibits concatenated in number order.
 
-:func:`planned_uploads` is the one place that decides every uploaded file's name and type
-(without reading files); the evidence index and the checklist show what it returns.
+File names and formats come from :func:`poaforge.upload_plan.planned_uploads`.
 
 Command: ``python -m poaforge.upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy]``.
 """
@@ -19,126 +18,18 @@ Command: ``python -m poaforge.upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle P
 from __future__ import annotations
 
 import io
-import json
-import re
 import shutil
 import sys
-import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
-from poaforge.errors import BuildError, EvidenceError, PoaError, Problem, UsageError
+from poaforge.errors import BuildError, EvidenceError, PoaError, Problem
+from poaforge.files import read_json, sha256_file, write_json
 from poaforge.sniff import EXTENSIONS
+from poaforge.upload_plan import Upload, planned_uploads
 
-__all__ = ["MB", "Upload", "safe_title", "attachment_name", "poa_name", "combined_name", "planned_uploads",
-           "upload_names", "shrink", "build_upload", "main"]
+__all__ = ["MB", "shrink", "build_upload", "main"]
 
 MB = 1_000_000  # platforms' "10 MB": count in the smaller decimal unit to stay below it
-NAME_MAX = 60
-
-
-def safe_title(title: str, fallback: str) -> str:
-    """ASCII file-name part: accents dropped, spaces → ``_``, only ``[A-Za-z0-9_-]``.
-
-    A title with characters that have no ASCII form (CJK, emoji…) gives ``fallback``.
-    """
-    plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
-    if any(ord(c) > 127 for c in plain):
-        return fallback
-    plain = re.sub(r"[^A-Za-z0-9_-]+", "_", plain.replace(" ", "_"))
-    plain = re.sub(r"_+", "_", plain).strip("_-")
-    return plain or fallback
-
-
-def attachment_name(pattern: str, *, number: int | str = "", title: str = "", ident: str = "", ext: str = "pdf",
-                    store: str = "", case: str = "", reference: str = "") -> str:
-    """Fill a profile name pattern ({number} {title} {ext} {store} {case} {reference}).
-
-    Values are made file-name safe (:func:`safe_title`); the title falls back to the
-    exhibit id (``E<number>`` when none is given) and is cut so the name stays ≤ 60 chars.
-    """
-    ident = ident or f"E{number}"
-    values = {"number": number, "ext": ext, "id": ident, "case": safe_title(case, "case"),
-              "store": safe_title(store, safe_title(case, "store"))[:40],
-              "reference": safe_title(reference, "notice")[:40]}
-    clean = safe_title(title, ident)
-    room = max(8, NAME_MAX - len(pattern.format(title="", **values)))
-    if len(clean) > room:  # cut at the last word that fits: "…_after_the", not "…_after_the_cha"
-        cut = clean[:room]
-        word_end = max(cut.rfind("_"), cut.rfind("-")) if clean[room] not in "_-" else room
-        clean = (cut[:word_end] if word_end > room // 2 else cut).rstrip("_-")
-    return pattern.format(title=clean, **values)
-
-
-def _common(case: dict) -> dict:
-    return {"store": case.get("seller", {}).get("store_name", ""), "case": case.get("case", ""),
-            "reference": case.get("notice", {}).get("reference", "")}
-
-
-def poa_name(case: dict) -> str | None:
-    """Upload name of the POA letter: profile ``attachments.poa_file`` filled in; None when
-    the profile sends the POA through the form boxes only (``poa_file: null``)."""
-    pattern = case.get("profile", {}).get("attachments", {}).get("poa_file")
-    return attachment_name(pattern, **_common(case)) if pattern else None
-
-
-def combined_name(case: dict) -> str:
-    """Upload name of the one PDF in ``combined`` mode (profile ``naming``)."""
-    pattern = case["profile"]["attachments"].get("naming") or "Appeal_{reference}.pdf"
-    return attachment_name(pattern, **_common(case))
-
-
-def _flag(value: object) -> bool:
-    return value is True or str(value).lower() in ("true", "yes", "1")
-
-
-@dataclass(frozen=True)
-class Upload:
-    """One file the seller uploads: its name, what it holds and its format."""
-
-    name: str
-    role: str  # "poa" (the letter), "combined" (the one PDF), "exhibit"
-    exhibit: dict | None = None  # the case's exhibit (role "exhibit")
-    media: str = "pdf"  # format of the uploaded file: pdf, png, jpeg, gif
-    source_media: str = "pdf"  # format of the exhibit's original
-
-
-def planned_uploads(case: dict, exhibits: dict | None = None) -> list[Upload]:
-    """The files to upload, in upload order, with their final names; reads no file.
-
-    ``case`` is case.json, ``exhibits`` exhibits.json (its ``media`` and EXIF
-    ``orientation`` decide the format; without it the case's sniffed media counts).
-    Separate mode: the POA letter first when the profile names it, then one file per
-    exhibit in number order, converted to PDF when the type is not accepted,
-    ``images_as_pdf`` is set or the image carries an EXIF rotation. Combined mode: one PDF.
-    """
-    rules = case.get("profile", {}).get("attachments", {}) or {}
-    if rules.get("mode") == "combined":
-        return [Upload(combined_name(case), "combined")]
-    letter = poa_name(case)
-    out = [Upload(letter, "poa")] if letter else []
-    prepared = {e["id"]: e for e in (exhibits or {}).get("exhibits", [])}
-    types = set(rules.get("types") or EXTENSIONS)
-    pattern = rules.get("naming") or "Attachment_{number}_{title}.{ext}"
-    for ex in sorted(case.get("exhibits", []), key=lambda e: int(e["number"])):
-        prep = prepared.get(ex["id"], {})
-        source = prep.get("media") or ex.get("media") or "pdf"
-        source = source if source in EXTENSIONS else "pdf"
-        as_pdf = source == "pdf" or source not in types or _flag(rules.get("images_as_pdf")) or \
-            (prep.get("orientation") or 1) != 1
-        media = "pdf" if as_pdf else source
-        name = attachment_name(pattern, number=int(ex["number"]), title=ex.get("title", ""), ident=ex["id"],
-                               ext=EXTENSIONS[media], **_common(case))
-        out.append(Upload(name, "exhibit", ex, media, source))
-    return out
-
-
-def upload_names(case: dict, exhibits: dict | None = None) -> dict[str, str]:
-    """Exhibit id → name of the uploaded file holding it (the one PDF in combined mode)."""
-    plan = planned_uploads(case, exhibits)
-    if plan and plan[0].role == "combined":
-        return {e["id"]: plan[0].name for e in case.get("exhibits", [])}
-    return {u.exhibit["id"]: u.name for u in plan if u.exhibit is not None}
 
 
 def _fail(where: str, message: str, hint: str) -> EvidenceError:
@@ -290,20 +181,14 @@ def _concat(paths: list[Path]) -> bytes:
 
 def _write_list(out_dir: Path, names: dict[str, str], target: Path) -> None:
     """upload.json: every file in ``out_dir`` in upload order, with the exhibit it carries."""
-    import hashlib
-
     by_name = {name: ident for ident, name in names.items()}
     order = {name: i for i, name in enumerate(names.values())}
     files = []
     for path in sorted(out_dir.iterdir(), key=lambda p: (order.get(p.name, -1), p.name)):
         if path.is_file() and not path.name.startswith("."):
-            data = path.read_bytes()
-            files.append({"name": path.name, "exhibit": by_name.get(path.name), "bytes": len(data),
-                          "sha256": hashlib.sha256(data).hexdigest()})
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps({"folder": out_dir.as_posix(), "files": files}, ensure_ascii=False, indent=1) + "\n",
-                   encoding="utf-8")
-    tmp.replace(target)
+            digest, size, _ = sha256_file(path)
+            files.append({"name": path.name, "exhibit": by_name.get(path.name), "bytes": size, "sha256": digest})
+    write_json({"folder": out_dir.as_posix(), "files": files}, target)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -319,11 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", type=Path, help="also write the list of uploaded files (name, bytes, SHA-256) here")
     args = parser.parse_args(argv)
     try:
-        try:
-            case = json.loads(args.case_json.read_text("utf-8"))
-            exhibits = json.loads(args.exhibits_json.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read the inputs ({exc}) — run the earlier pipeline steps first")
+        case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
         names = build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
                              allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
         if args.list:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from .case import find_cases, load_case
-from .console import run
+from .console import ArgParser, run
 from .errors import PoaError, Problem
 
 __all__ = ["validate_files", "main", "step"]
@@ -28,7 +27,7 @@ def validate_files(paths: list[Path]) -> dict[str, list[Problem]]:
 
 
 def main(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="poa validate", description="Check case files against the schema and each other.")
+    parser = ArgParser(prog="poa validate", description="Check case files against the schema and each other.")
     parser.add_argument("cases", nargs="*", help="case ids or paths (default: every cases/*.yaml)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
@@ -52,7 +51,8 @@ def main(argv: Sequence[str]) -> int:
 
 def step(argv: Sequence[str]) -> int:
     """Pipeline step: ``python -m poaforge.validate CASE.yaml OUT/case.json``."""
-    from .normalize import normalise, write_json
+    from .files import write_json
+    from .normalize import normalise
 
     case_file, out = Path(argv[0]), Path(argv[1])
     case = load_case(case_file)

@@ -28,7 +28,7 @@ __all__ = [
     "TESTS", "PROJECT", "SCHEMA", "MINI_TEXT", "CASE", "EVIDENCE", "PASSWD_LINE", "HOSTILE", "CJK", "EMOJI", "BIDI",
     "LONG_WORD", "PARTS", "SNAKEMAKE", "mini_data", "full_data", "dump", "deep", "write_evidence", "write_case",
     "required_fields", "schema_at", "position", "leaves", "many_pages_pdf", "broken_xref", "bomb_png", "png16",
-    "animated", "docx_bytes", "zip_bytes", "copy_project", "run_snakemake", "tree_hashes", "assert_clean",
+    "animated", "docx_bytes", "zip_bytes", "copy_project", "run_snakemake", "tree_hashes", "assert_clean", "build_fails",
 ]
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -204,11 +204,11 @@ def _png(width: int, height: int, depth: int, colour: int, rows: Any) -> bytes:
             + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b""))
 
 
-def bomb_png(width: int, height: int) -> bytes:
-    """A black greyscale PNG of width×height pixels that compresses to almost nothing
+def bomb_png(width: int, height: int, *, rgb: bool = False) -> bytes:
+    """A black greyscale (or RGB) PNG of width×height pixels that compresses to almost nothing
     (30000² = 900 million pixels → 0.9 MB), made in a fraction of a second: after a full
     flush, every further MiB of zeros compresses to the same bytes, so they are repeated."""
-    total = (width + 1) * height  # a filter byte and one byte per pixel, per row: all zero
+    total = (width * (3 if rgb else 1) + 1) * height  # a filter byte and the pixels, per row: all zero
     mib = b"\x00" * (1 << 20)
     comp = zlib.compressobj(9, zlib.DEFLATED, -15)
     block = comp.compress(mib) + comp.flush(zlib.Z_FULL_FLUSH)
@@ -218,7 +218,7 @@ def bomb_png(width: int, height: int) -> bytes:
         adler = zlib.adler32(mib, adler)
     adler = zlib.adler32(mib[:rest], adler)
     body = b"\x78\xda" + block * whole + comp.compress(mib[:rest]) + comp.flush() + struct.pack(">I", adler)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2 if rgb else 0, 0, 0, 0))
             + _png_chunk(b"IDAT", body) + _png_chunk(b"IEND", b""))
 
 
@@ -321,3 +321,27 @@ def assert_clean(text: str) -> None:
 
 def deep(data: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(data)
+
+
+def build_fails(dest: Path, body: str | bytes | dict[str, Any] | None = None,
+                evidence: dict[str, bytes | str] | None = None) -> str:
+    """Run the real ``snakemake mini`` on a copy of the project whose case is ``body`` and whose
+    evidence files are replaced or added (``{name: bytes}``, or ``{name: link target}``);
+    check that it fails cleanly, leaves no bundle.pdf and changes no case file or original.
+    Returns stderr for the caller to find its message in."""
+    root = copy_project(dest, body)
+    for name, content in (evidence or {}).items():
+        path = root / EVIDENCE / name
+        path.unlink(missing_ok=True)
+        if isinstance(content, str):
+            os.symlink(content, path)
+        else:
+            path.write_bytes(content)
+    before = tree_hashes(root / "cases")
+    result = run_snakemake(root, "mini")
+    assert result.returncode != 0, result.stderr[-3000:]
+    assert_clean(result.stderr)
+    assert not (root / "results/mini/bundle.pdf").exists()
+    assert not list((root / "results").rglob("bundle.pdf*"))
+    assert tree_hashes(root / "cases") == before
+    return result.stderr

@@ -207,3 +207,16 @@ def test_pdf_with_javascript_is_not_run_and_builds(proj: Path, step: Step) -> No
     _use(proj, "active.pdf", buf.getvalue())
     step("validate", CASE, "results/mini/case.json")
     assert step("evidence", "results/mini/case.json", "results/mini") == (0, [])
+
+
+@pytest.mark.e2e
+def test_snakemake_stops_on_unusable_evidence(tmp_path: Path) -> None:
+    """Three bad exhibits in one real run: all three named at once, nothing built, originals intact."""
+    from .corpus import build_fails
+
+    err = build_fails(tmp_path / "p", evidence={"late.pdf": encrypted_pdf("pw", "pw"), "refunds.png": bomb_png(30_000, 30_000),
+                                                 "checklist.pdf": many_pages_pdf(10_000)})
+    assert f"cases/mini/evidence/late.pdf: {PASSWORD}" in err
+    assert f"cases/mini/evidence/refunds.png: {BOMB}" in err
+    assert ("cases/mini/evidence/checklist.pdf: has 10,000 pages, more than the limit of 2,000 — split it or keep only the "
+            "pages that prove the point; or set POA_MAX_PAGES to raise the cap") in err

@@ -19,10 +19,14 @@ INSIDE = "keep the file inside cases/mini/ and give its path relative to that fo
 WHERE = f"{CASE}:52:11: exhibits[1] (E1).file:"
 
 
+def quote(rel: str) -> str:
+    """``rel`` as a double-quoted YAML string (backslashes, quotes, tabs and newlines escaped)."""
+    return '"' + rel.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
 def with_file(rel: str) -> str:
-    """The mini case with exhibit E1's file set to ``rel`` (as a double-quoted YAML string)."""
-    quoted = '"' + rel.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
-    return MINI_TEXT.replace("file: evidence/late.pdf", f"file: {quoted}")
+    """The mini case with exhibit E1's file set to ``rel``."""
+    return MINI_TEXT.replace("file: evidence/late.pdf", f"file: {quote(rel)}")
 
 
 def _setup(root: Path) -> None:
@@ -122,10 +126,11 @@ def test_link_swapped_in_after_validation_is_refused(proj: Path, step: Step) -> 
 
 
 NAMES = ["late report (final) 2026.pdf", "退款记录 11月.png", "$(touch pwned) `touch pwned2`; rm -rf x & y | z.pdf",
-         "it's \"quoted\" -rf --help.pdf", "sub folder/#1 *star* ?q [a].pdf", "tab\there.pdf", "new\nline.pdf"]
+         "it's \"quoted\" -rf --help.pdf", "sub folder/#1 *star* ?q [a].pdf", "tab\there.pdf", "new\nline.pdf",
+         "{case} {2026}.pdf"]
 
 
-@pytest.mark.parametrize("name", NAMES, ids=["spaces", "cjk", "shell", "quotes", "glob", "tab", "newline"])
+@pytest.mark.parametrize("name", NAMES, ids=["spaces", "cjk", "shell", "quotes", "glob", "tab", "newline", "braces"])
 def test_odd_file_names_are_accepted(proj: Path, step: Step, name: str) -> None:
     write_case(proj)
     target = proj / "cases/mini/evidence" / name
@@ -140,17 +145,18 @@ def test_odd_file_names_are_accepted(proj: Path, step: Step, name: str) -> None:
 
 @pytest.mark.e2e
 def test_snakemake_builds_case_with_odd_file_names(tmp_path: Path) -> None:
-    """Spaces, CJK and shell syntax in evidence names: the real pipeline builds, runs nothing,
-    and leaves every original byte-identical."""
+    """Spaces, CJK, shell syntax, braces (Snakemake's wildcards), glob characters and a newline
+    in evidence names: the real pipeline builds, runs nothing, and leaves every original
+    byte-identical."""
     root = copy_project(tmp_path / "p")
     ev = root / "cases/mini/evidence"
-    names = {"late.pdf": "late $(touch pwned) `touch pwned2`; echo x.pdf", "refunds.png": "退款 记录 it's.png",
-             "checklist.pdf": "sub dir/check -rf &.pdf"}
+    names = {"late.pdf": "late $(touch pwned) `touch pwned2`; echo {case} {2026}.pdf", "refunds.png": "退款 记录 it's\nnew line.png",
+             "checklist.pdf": "sub dir/check -rf & [1]*?.pdf"}
     text = MINI_TEXT
     for old, new in names.items():
         (ev / new).parent.mkdir(exist_ok=True)
         (ev / old).rename(ev / new)
-        text = text.replace(f"file: evidence/{old}", f"file: 'evidence/{new.replace(chr(39), chr(39) * 2)}'")
+        text = text.replace(f"file: evidence/{old}", f"file: {quote('evidence/' + new)}")
     (root / CASE).write_text(text, encoding="utf-8")
     before = tree_hashes(root / "cases")
     result = run_snakemake(root, "mini")
@@ -164,3 +170,13 @@ def test_snakemake_builds_case_with_odd_file_names(tmp_path: Path) -> None:
     assert [o.title for o in bundle.outline if not isinstance(o, list)][-1] == "Exhibits"
     assert sorted(p.name for p in (root / "results/mini/upload").iterdir()) == sorted(
         os.listdir(root / "results/mini/upload"))
+
+
+@pytest.mark.e2e
+def test_snakemake_refuses_a_link_to_etc_passwd(tmp_path: Path) -> None:
+    from .corpus import build_fails
+
+    err = build_fails(tmp_path / "p", evidence={"late.pdf": "/etc/passwd"})
+    assert (f"{WHERE} 'evidence/late.pdf' is a link that leads outside the case folder — {INSIDE} "
+            "(copy the file, do not link it)") in err
+    assert "root:x:0:0" not in err

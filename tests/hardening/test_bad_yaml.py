@@ -186,3 +186,12 @@ def test_unreadable_case_file(proj: Path, step: Step) -> None:
     os.symlink("loop.yaml", proj / "cases" / "loop.yaml")
     code, err = step("validate", "cases/loop.yaml", "results/loop/case.json")
     assert code == 1 and err[0].startswith("cases/loop.yaml: cannot be read (")
+
+
+@pytest.mark.e2e
+def test_snakemake_stops_on_a_broken_case(tmp_path: Path) -> None:
+    """The real command: our located message on stderr, exit 1, nothing built, nothing changed."""
+    from .corpus import build_fails
+
+    err = build_fails(tmp_path / "p", sub("  legal_name:", "\tlegal_name:"))
+    assert f"{C}:8:1: a tab character is used for indentation — indent with spaces only (YAML does not allow tabs)" in err

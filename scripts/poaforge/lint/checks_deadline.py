@@ -1,7 +1,7 @@
 """Deadline (POA701–702): the notice's deadline against the POA's date and the clock.
 
-A date-only deadline ends at 23:59:59 UTC that day; ``as_of`` is taken at 00:00 UTC (the
-POA is signed that day). A case whose latest submission is pending or approved is not
+A date-only deadline ends at 23:59 UTC that day; ``as_of`` is taken at 00:00 UTC (the
+POA is signed that day): see :mod:`poaforge.dates`. A case whose latest submission is pending or approved is not
 checked against the clock: it has been filed.
 """
 
@@ -9,23 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..dates import UTC, day_start, parse_deadline, utc_minute
 from .context import Context
 
-__all__ = ["check_deadline", "parse_deadline"]
-
-_UTC = dt.timezone.utc
-
-
-def parse_deadline(value: str) -> dt.datetime | None:
-    """The deadline as an aware datetime, or None when it is not readable."""
-    try:
-        if len(value) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(value), dt.time(23, 59, 59), _UTC)
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=_UTC)
-
+__all__ = ["check_deadline"]
 
 def _filed(ctx: Context) -> bool:
     subs = ctx.data.get("submissions")
@@ -43,14 +30,12 @@ def check_deadline(ctx: Context) -> None:
         return
     moments: list[tuple[str, dt.datetime, str]] = []
     as_of = ctx.data.get("as_of")
-    if isinstance(as_of, str):
-        try:
-            moments.append(("as of", dt.datetime.combine(dt.date.fromisoformat(as_of), dt.time(), _UTC), as_of))
-        except ValueError:
-            pass
+    start = day_start(as_of) if isinstance(as_of, str) else None
+    if start is not None:
+        moments.append(("as of", start, str(as_of)))
     if ctx.now is not None and not _filed(ctx):
-        now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=_UTC)
-        moments.append(("now", now, now.astimezone(_UTC).strftime("%Y-%m-%d %H:%M UTC")))
+        now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
+        moments.append(("now", now, utc_minute(now)))
     window = dt.timedelta(hours=float(ctx.catalogue.setting("deadline_warning_hours")))
     for against, moment, shown in moments:
         if deadline < moment:

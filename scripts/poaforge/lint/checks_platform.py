@@ -5,16 +5,14 @@ attachment count and accepted languages."""
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from typing import Any
 
+from ..metrics import meets, target
 from .context import Context
 from .text import poa_fields, whole_value
 
 __all__ = ["check_metrics", "check_exhibit_rules", "check_signatory", "check_language_accepted"]
-
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
 def _platform(ctx: Context) -> str:
@@ -33,7 +31,7 @@ def _mentions(texts: list[str], metric: dict[str, Any]) -> bool:
 
 def check_metrics(ctx: Context) -> None:
     known = {m.get("name"): m for m in ctx.profile.get("metrics") or [] if isinstance(m, dict)}
-    market = str(ctx.data.get("marketplace", "")).upper()
+    market = str(ctx.data.get("marketplace", ""))
     notice = ctx.data.get("notice") or {}
     texts = [f.text for f in poa_fields(ctx.data)]
     for v in notice.get("violations") or []:
@@ -50,15 +48,7 @@ def check_metrics(ctx: Context) -> None:
             ctx.emit("POA802", ("metrics", i, "name"), where=f"metrics[{i + 1}]", name=m.get("name"),
                      platform=_platform(ctx), known=", ".join(sorted(str(k) for k in known)) or "none")
             continue
-        markets = spec.get("marketplaces")
-        if markets and market not in {str(x).upper() for x in markets}:
-            continue
-        try:
-            value, threshold = float(m["value"]), float(spec["threshold"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        ok = _OPS.get(str(spec.get("op")), operator.lt)(value, threshold)
-        if not ok and not _mentions(texts, spec):
+        if meets(m.get("value"), target(ctx.profile, str(m.get("name")), market)) is False and not _mentions(texts, spec):
             ctx.emit("POA801", ("metrics", i, "value"), where=f"metrics[{i + 1}]", label=spec.get("label", m["name"]),
                      value=m["value"], unit=m.get("unit", ""), op=spec.get("op"), threshold=spec["threshold"])
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ..console import ArgParser
+from ..dates import parse_now
 from ..errors import BuildError, CaseError, PoaError, Problem, UsageError
+from ..files import write_text
 from .catalogue import load_catalogue
 from .engine import build_index, lint_case
 from .finding import Finding
@@ -22,22 +24,10 @@ from .similarity import SimilarityIndex
 __all__ = ["main_lint", "main_rules", "main_report", "main_index", "load_others"]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(Problem(self.prog, message=message, hint=f"see `{self.prog} --help`"))
-
-
 def _now(value: str | None) -> dt.datetime | None:
-    if value is None:
-        return dt.datetime.now(dt.timezone.utc)
-    if value.lower() == "none":
+    if value is not None and value.lower() == "none":
         return None
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(Problem("--now", message=f"'{value}' is not a date-time",
-                                 hint="write YYYY-MM-DDTHH:MM+00:00, or 'none' to check only against as_of")) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return parse_now(value, hint="write YYYY-MM-DDTHH:MM+00:00, or 'none' to check only against as_of")
 
 
 def _add_now(p: argparse.ArgumentParser) -> None:
@@ -64,7 +54,7 @@ def main_lint(argv: Sequence[str]) -> int:
     """``poa lint [CASE ...] [--format text|json] [--now ISO]``: exit 1 on errors."""
     from ..case import PROJECT, find_cases, load_case
     from ..profile import load_profile
-    p = _Parser(prog="poa lint", description="Check cases against the known reasons POAs are rejected.")
+    p = ArgParser(prog="poa lint", description="Check cases against the known reasons POAs are rejected.")
     p.add_argument("cases", nargs="*", help="case ids or paths (default: every cases/*.yaml)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _add_now(p)
@@ -113,7 +103,7 @@ def main_lint(argv: Sequence[str]) -> int:
 
 def main_rules(argv: Sequence[str]) -> int:
     """``poa rules [--format text|json]``: the rule catalogue."""
-    p = _Parser(prog="poa rules", description="List the lint rule catalogue.")
+    p = ArgParser(prog="poa rules", description="List the lint rule catalogue.")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="markdown: the table for the README")
     args = p.parse_args(list(argv))
@@ -132,22 +122,11 @@ def main_rules(argv: Sequence[str]) -> int:
     return 0
 
 
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise BuildError(Problem(str(path), message=f"cannot write the report ({exc.strerror})",
-                                 hint="check free disk space and the folder's permissions")) from None
-
-
 def main_report(argv: Sequence[str]) -> int:
     """Pipeline step: lint one case, write report.json and report.txt, print the findings;
     exit 1 (after writing both reports) when there are errors."""
     from ..case import load_case
-    p = _Parser(prog="python -m poaforge.lint report")
+    p = ArgParser(prog="python -m poaforge.lint report")
     p.add_argument("case_json", type=Path)
     p.add_argument("case_yaml", type=Path)
     p.add_argument("report_json", type=Path)
@@ -172,9 +151,9 @@ def main_report(argv: Sequence[str]) -> int:
     else:
         index = build_index(load_others([args.case_yaml.parent], {args.case_yaml.resolve(): case}), cat)
     findings = lint_case(case, profile, index, now, catalogue=cat)
-    _write(args.report_json, json.dumps(to_json(findings, case, cat), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    write_text(args.report_json, json.dumps(to_json(findings, case, cat), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     text = to_text(findings, case, cat)
-    _write(args.report_txt, text)
+    write_text(args.report_txt, text)
     sys.stdout.write(text)
     return 1 if counts(findings)["error"] else 0
 
@@ -182,7 +161,7 @@ def main_report(argv: Sequence[str]) -> int:
 def main_index(argv: Sequence[str]) -> int:
     """``index OUT.json [CASE_YAML ...]``: save the similarity index of the cases (default
     every ``cases/*.yaml``; invalid ones skipped) for ``report --index``."""
-    p = _Parser(prog="python -m poaforge.lint index")
+    p = ArgParser(prog="python -m poaforge.lint index")
     p.add_argument("out", type=Path)
     p.add_argument("cases", nargs="*", type=Path)
     args = p.parse_args(list(argv))
@@ -193,5 +172,5 @@ def main_index(argv: Sequence[str]) -> int:
             cases.append(load_case(path))
         except PoaError:
             continue
-    _write(args.out, json.dumps(build_index(cases).to_json(), separators=(",", ":"), sort_keys=True) + "\n")
+    write_text(args.out, json.dumps(build_index(cases).to_json(), separators=(",", ":"), sort_keys=True) + "\n")
     return 0

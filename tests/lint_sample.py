@@ -1,20 +1,13 @@
-"""A clean sample case, synthetic case sets made by perturbing it, and the lint benchmark.
+"""A clean sample case for the lint tests, and variants of it made by perturbing it.
 
-``python -m poaforge.lint.bench [N]`` writes N perturbed copies of the sample into a
-temporary ``cases/`` folder and times loading and linting them all, with the cross-case
-similarity check. The tests build their cases from :data:`SAMPLE` too.
+(`make bench` times `poa lint` over generated cases; see tools/bench.py.)
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
-import tempfile
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["SAMPLE", "EVIDENCE", "TEST_PROFILE", "write_case", "perturb", "main"]
+__all__ = ["SAMPLE", "EVIDENCE", "TEST_PROFILE", "write_case", "perturb"]
 
 #: Evidence files the sample cites (empty files are enough for loading and linting).
 EVIDENCE = ("evidence/late.pdf", "evidence/refunds.png", "evidence/checklist.pdf", "evidence/invoice.pdf")
@@ -99,7 +92,7 @@ exhibits:
     proves: The new carrier was engaged on 1 September 2026.
 """
 
-#: An Amazon-like profile for tests and the benchmark (the real one is platforms/amazon.yaml).
+#: An Amazon-like profile for the tests (the real one is platforms/amazon.yaml).
 TEST_PROFILE: dict = {
     "platform": "amazon", "name": "Amazon", "languages": ["en"],
     "attachments": {"mode": "separate", "max_count": None, "poa_file": None},
@@ -134,28 +127,3 @@ def perturb(i: int) -> str:
     w = _WORDS[i % len(_WORDS)]
     return (text.replace("Refunded all", f"As batch {i} we {w} and refunded all")
                 .replace("Added a pickup-time test", f"Introduced rule {i}, a {w} pickup-time gate,"))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from ..case import load_case
-    from . import build_index, lint_case
-    n = int((argv if argv is not None else sys.argv[1:] or ["200"])[0])
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "cases"
-        folder.mkdir()
-        paths = [write_case(folder, f"bench{i:04d}", perturb(i)) for i in range(n)]
-        t0 = time.perf_counter()
-        cases = [load_case(p) for p in paths]
-        t1 = time.perf_counter()
-        index = build_index(cases)
-        t2 = time.perf_counter()
-        now = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
-        total = sum(len(lint_case(c, TEST_PROFILE, index, now)) for c in cases)
-        t3 = time.perf_counter()
-    print(f"{n} cases: load {t1 - t0:.2f} s, index {t2 - t1:.3f} s, lint {t3 - t2:.2f} s "
-          f"({(t3 - t2) / n * 1000:.1f} ms/case), {total} findings")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Fuzzing the loader and the validator with hypothesis: whatever the text, the answer is a
+valid case or a ``PoaError`` whose every problem says where, what and how to fix it —
+never another exception. Bounded (a few hundred examples each) so it runs in every test run.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .corpus import MINI_TEXT, dump, full_data, leaves, write_case
+
+SETTINGS = settings(max_examples=300, deadline=None, database=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+#: pieces of the mini case, so that random text is often nearly valid YAML of the right shape
+FRAGMENTS = [line + "\n" for line in MINI_TEXT.splitlines()] + [
+    "- ", ": ", "  ", "\t", "&a ", "*a", "!!str ", "? ", "|\n", ">-\n", "---\n", "...\n", "%YAML 1.2\n", "{", "}", "[", "]",
+    ",", "'", '"', "#", "\\x00", "\\ud800", "\r\n", "\ufeff", "\u202e", "2026-02-30", "", "null", "~",
+]
+TEXT = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=20)), max_size=40).map("".join)
+
+
+def _check(run: Any) -> None:
+    from poaforge.errors import PoaError
+
+    try:
+        run()
+    except PoaError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            text = str(problem)
+            assert problem.file and problem.message, text
+            assert " — " in text or problem.hint == "", text
+            assert "\n" not in problem.message.strip() or problem.message.count("\n") < 3, text
+
+
+@SETTINGS
+@given(TEXT)
+def test_parse_yaml_never_crashes(text: str) -> None:
+    from poaforge.loader import parse_yaml
+
+    _check(lambda: parse_yaml(text, "fuzz.yaml"))
+
+
+@SETTINGS
+@given(st.binary(max_size=300).map(lambda b: MINI_TEXT.encode()[:200] + b))
+def test_load_yaml_never_crashes_on_bytes(tmp_path_factory: Any, raw: bytes) -> None:
+    from poaforge.loader import load_yaml
+
+    path = Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.yaml"
+    path.write_bytes(raw)
+    _check(lambda: load_yaml(path))
+
+
+PATHS = [p for p in leaves(full_data())]
+VALUES = st.one_of(
+    st.text(max_size=30), st.sampled_from(["", " ", "2026-02-30", "V1", "RC1", "E1", "../x", "/etc/passwd", "0", "no", "~"]),
+    st.lists(st.text(max_size=5), max_size=3), st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+)
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> dict[str, Any]:
+    """The full case with a few values replaced, deleted, or gaining an extra key."""
+    data = copy.deepcopy(full_data())
+    for _ in range(draw(st.integers(1, 4))):
+        path = draw(st.sampled_from(PATHS))
+        node: Any = data
+        try:
+            for part in path[:-1]:
+                node = node[part]
+            action = draw(st.sampled_from(["set", "delete", "extra"]))
+            if action == "set":
+                node[path[-1]] = draw(VALUES)
+            elif action == "delete":
+                del node[path[-1]]
+            elif isinstance(node, dict):
+                node[draw(st.text(min_size=1, max_size=8))] = draw(VALUES)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier mutation removed or replaced this place
+    return data
+
+
+@SETTINGS
+@given(mutated())
+def test_validation_never_crashes(tmp_path_factory: Any, data: dict[str, Any]) -> None:
+    from poaforge.case import load_case
+
+    root = Path(tmp_path_factory.mktemp("case"))
+    case = write_case(root, dump(data))
+    _check(lambda: load_case(case))
+
+
+@SETTINGS
+@given(TEXT)
+def test_validation_of_random_text_never_crashes(tmp_path_factory: Any, text: str) -> None:
+    from poaforge.case import load_case
+
+    root = Path(tmp_path_factory.mktemp("text"))
+    case = write_case(root, text)
+    _check(lambda: load_case(case))
