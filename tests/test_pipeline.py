@@ -227,3 +227,14 @@ def test_unusable_case_file_name(tmp_path: Path, name: str) -> None:
     result = snakemake(root, "-n")
     assert result.returncode != 0
     assert f"cases/{name}.yaml: " in result.stderr and "rename" in result.stderr
+
+
+def test_project_data_comes_from_the_project_folder(tmp_path: Path) -> None:
+    """The steps read platforms/, templates/ and schemas/ of the folder Snakemake runs in."""
+    root = copy_project(tmp_path / "p", cases=["walmart-us"])
+    labels = root / "templates/lang/en.yaml"
+    labels.write_text(labels.read_text(encoding="utf-8").replace("title: Plan of Action", "title: Plan of Action (our copy)", 1),
+                      encoding="utf-8")
+    result = snakemake(root, "walmart-us")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Plan of Action (our copy)" in _text(root / "results/walmart-us/poa.pdf")

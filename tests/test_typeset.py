@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import subprocess
 from pathlib import Path
 
@@ -74,7 +76,11 @@ def test_strings_are_never_markup(template: Path, tmp_path: Path) -> None:
     ("ሀ", "POAFORGE_FONT_DIRS"),           # Ethiopic: no font here has it
     ("🚚", "fonts-noto-color-emoji"),      # emoji outside DejaVu's monochrome set
 ])
-def test_missing_glyph_is_a_build_error(template: Path, tmp_path: Path, chars: str, hint: str) -> None:
+def test_missing_glyph_is_a_build_error(template: Path, tmp_path: Path, chars: str, hint: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # as on a machine without the colour emoji font (setup installs it)
+    monkeypatch.setenv("POAFORGE_FONT_DIRS", ":".join(d for d in typeset.font_dirs() if "emoji" not in d.lower()
+                                                      and not any("Emoji" in f for f in os.listdir(d))))
     out = tmp_path / "g.pdf"
     with pytest.raises(BuildError) as err:
         typeset.compile_pdf(template, {"items": [f"ok {chars}"], "source": "cases/c.yaml"}, out)

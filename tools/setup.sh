@@ -19,6 +19,8 @@ have_cjk() {
   fc-list :lang=zh 2>/dev/null | grep -qi 'noto.*cjk'
 }
 have_cjk || missing+=(fonts-noto-cjk)
+# colour emoji in case text (store names, quoted notices) render instead of failing the build
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || ls fonts/ 2>/dev/null | grep -qi 'emoji' || missing+=(fonts-noto-color-emoji)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
   command -v qpdf >/dev/null || missing+=(qpdf)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-from poaforge.consistency import RESERVED_IDS  # noqa: E402  (light import: no third-party modules)
+from poaforge.consistency import RESERVED_IDS  # noqa: E402  (light: its only library, PyYAML, Snakemake has loaded)
 from poaforge.case import CASE_ID  # noqa: E402
 from poaforge.deps import module_files  # noqa: E402
 

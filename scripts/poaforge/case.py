@@ -12,12 +12,11 @@ from typing import Any
 from .consistency import RESERVED_IDS, check_consistency
 from .errors import CaseError, Problem
 from .loader import DataPath, Document, load_yaml
-from .paths import case_dir_for
+from .paths import PROJECT, case_dir_for
 from .schema_check import check_schema
 
 __all__ = ["Case", "load_case", "find_cases", "PROJECT", "SCHEMA", "CASE_ID"]
 
-PROJECT = Path(__file__).resolve().parents[2]
 SCHEMA = PROJECT / "schemas" / "case.schema.json"
 CASE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 

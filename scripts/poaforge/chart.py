@@ -23,12 +23,13 @@ from typing import Any
 
 from .errors import EvidenceError, Problem
 from .metrics import within
+from .paths import TEMPLATES
 
 __all__ = ["Series", "read_series", "chart_inputs", "chart_pdf", "chart_intake", "MAX_ROWS", "MAX_BYTES"]
 
 MAX_ROWS = 3660
 MAX_BYTES = 1_000_000
-TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "chart" / "chart.typ"
+TEMPLATE = TEMPLATES / "chart" / "chart.typ"
 _NUMBER = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?%?$")
 # plot box (pt): width, height and margins inside it for the axis labels
 _W, _H, _LEFT, _RIGHT, _TOP, _BOTTOM = 460.0, 240.0, 44.0, 12.0, 14.0, 30.0

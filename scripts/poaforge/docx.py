@@ -20,13 +20,15 @@ from typing import Any
 
 from .console import run
 from .errors import BuildError, Problem
+from .files import read_json
 from .formtext import fill, item_lines
+from .paths import TEMPLATES
 
 __all__ = ["document", "write_docx", "main", "PANDOC_API", "REFERENCE"]
 
 #: pandoc-types version of the JSON AST (pandoc 3.x).
 PANDOC_API = [1, 23, 1, 1]
-REFERENCE = Path(__file__).resolve().parents[2] / "templates" / "reference.docx"
+REFERENCE = TEMPLATES / "reference.docx"
 _WORD = re.compile(r"(\s+)")
 
 
@@ -145,7 +147,7 @@ def write_docx(case: dict[str, Any], out: Path, reference: Path = REFERENCE) -> 
 
 
 def main(argv: Sequence[str]) -> int:
-    case = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    case = read_json(Path(argv[0]))
     write_docx(case, Path(argv[1]))
     return 0
 

@@ -1,4 +1,5 @@
-"""Evidence paths: files are read only from inside the case's own folder."""
+"""Where things are: the project's folders, and evidence paths, which are read only from
+inside the case's own folder."""
 
 from __future__ import annotations
 
@@ -6,7 +7,25 @@ import os
 import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-__all__ = ["case_dir_for", "resolve_inside", "PathProblem"]
+__all__ = ["PROJECT", "TEMPLATES", "case_dir_for", "resolve_inside", "PathProblem"]
+
+def _project() -> Path:
+    """The project whose data the steps read: ``POA_PROJECT``, else the working folder when it
+    is a poa-forge project (Snakemake runs the steps there, and lists that folder's
+    schemas/, platforms/ and templates/ as their inputs), else the package's own checkout."""
+    env = os.environ.get("POA_PROJECT")
+    if env:
+        return Path(env).resolve()
+    here = Path.cwd()
+    if (here / "schemas" / "case.schema.json").is_file() and (here / "templates").is_dir():
+        return here.resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+#: The project folder (schemas/, platforms/, templates/, lint/).
+PROJECT = _project()
+#: Typst templates, label files and the DOCX reference document.
+TEMPLATES = PROJECT / "templates"
 
 
 class PathProblem(ValueError):

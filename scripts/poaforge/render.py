@@ -12,29 +12,23 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 from poaforge.errors import CaseError, PoaError, Problem, UsageError
 from poaforge.files import read_json, write_text
+from poaforge.paths import TEMPLATES
 from poaforge.typeset import MODES, compile_pdf
 from poaforge.upload_plan import upload_names
 
 __all__ = [
-    "CSV_COLUMNS", "templates_dir", "cited_by", "index_rows",
+    "CSV_COLUMNS", "cited_by", "index_rows",
     "render_poa", "render_index", "main",
 ]
 
 CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "file", "pages", "sha256")
 ITEM_LISTS = ("root_causes", "corrective_actions", "preventive_measures")
-
-
-def templates_dir() -> Path:
-    """The project's ``templates/`` folder (``POAFORGE_TEMPLATES`` overrides)."""
-    env = os.environ.get("POAFORGE_TEMPLATES")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "templates"
 
 
 def cited_by(case: dict[str, Any]) -> dict[str, list[str]]:
@@ -79,7 +73,7 @@ def index_rows(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[str
 def render_poa(case: dict[str, Any], out: Path, mode: str = "standalone") -> int:
     """Typeset the POA letter to ``out``; return its page count."""
     _check_refs(case)
-    return compile_pdf(templates_dir() / "poa.typ", case, Path(out), mode=mode)
+    return compile_pdf(TEMPLATES / "poa.typ", case, Path(out), mode=mode)
 
 
 def render_index(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[str, str],
@@ -94,7 +88,7 @@ def render_index(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[s
         write_text(Path(out_csv), buf.getvalue())
     if out_pdf is None:
         return 0
-    return compile_pdf(templates_dir() / "index.typ", {**case, "index": rows}, Path(out_pdf), mode=mode)
+    return compile_pdf(TEMPLATES / "index.typ", {**case, "index": rows}, Path(out_pdf), mode=mode)
 
 
 USAGE = ("usage: python -m poaforge.render poa CASE_JSON OUT_PDF [--mode standalone|bundle]\n"

@@ -20,7 +20,8 @@ from typing import Any
 
 from .console import ArgParser
 from .errors import CaseError, Problem, UsageError
-from .scenarios import SECTIONS, Scenario, common_parts, load_scenarios, pick, project_root
+from .paths import PROJECT
+from .scenarios import SECTIONS, Scenario, common_parts, load_scenarios, pick
 
 __all__ = ["render_case", "new_case", "main_new", "main_scenarios"]
 
@@ -64,7 +65,7 @@ def _exhibit_limit(profile: dict[str, Any]) -> int | None:
 def render_case(case_id: str, sc: Scenario, platform: str, marketplace: str, lang: str,
                 profile: dict[str, Any], root: Path | None = None) -> str:
     """The text of a new case file for scenario ``sc``."""
-    root = root or project_root()
+    root = root or PROJECT
     c = {k: str(v) for k, v in pick(common_parts(root)["comments"], lang).items()}
     name = str(profile.get("name", platform))
     limit = _exhibit_limit(profile)
@@ -130,7 +131,7 @@ def new_case(case_id: str, platform: str, scenario: str, *, marketplace: str | N
     from .consistency import RESERVED_IDS
     from .profile import list_platforms, load_profile
 
-    root = root or project_root()
+    root = root or PROJECT
     if not CASE_ID.match(case_id):
         raise UsageError(Problem("poa new", message=f"'{case_id}' is not a usable case id",
                                  hint="use letters, digits, '-' and '_', starting with a letter (at most 64)"))

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, ProfileError
+from .paths import PROJECT
 
-__all__ = ["Scenario", "load_scenarios", "common_parts", "pick", "project_root", "SECTIONS"]
+__all__ = ["Scenario", "load_scenarios", "common_parts", "pick", "SECTIONS"]
 
 SECTIONS = ("root_causes", "corrective_actions", "preventive_measures")
 _TEXT_KEYS = ("title", "summary", "policy")
@@ -39,12 +40,6 @@ def pick(value: Any, lang: str) -> Any:
     if isinstance(value, dict):
         return value.get(lang, value.get("en", next(iter(value.values()), "")))
     return value
-
-
-def project_root() -> Path:
-    from .case import PROJECT
-
-    return PROJECT
 
 
 def _read(path: Path) -> Any:
@@ -96,7 +91,7 @@ def _check(path: Path, data: Any) -> Scenario:
 
 def load_scenarios(root: Path | None = None) -> dict[str, Scenario]:
     """Every scaffold in ``scaffolds/`` (files starting with ``_`` are shared parts), by id."""
-    return dict(_scenarios(root or project_root()))
+    return dict(_scenarios(root or PROJECT))
 
 
 @cache

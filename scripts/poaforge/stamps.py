@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from poaforge.paths import TEMPLATES
+
 __all__ = ["TEMPLATES", "STRIP_PT", "Strip", "render", "prepare_page", "stamp_pages"]
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 STRIP_PT = 34.0  # 12 mm, scaled with the page width
 
 

@@ -16,12 +16,13 @@ from typing import Any
 import yaml
 
 from ..errors import ProfileError, Problem
+from ..paths import PROJECT
 from .text import Matcher, whole_value
 
 __all__ = ["Rule", "Catalogue", "Term", "load_catalogue", "DEFAULT_ROOT"]
 
 #: The repository top: ``lint/`` lives here.
-DEFAULT_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_ROOT = PROJECT
 
 _ID = re.compile(r"^POA[0-9]{3}$")
 _SOURCES = ("official", "practice", "single")

@@ -96,16 +96,12 @@ def check_measures(ctx: Context) -> None:
         phrase = _vague_only(ctx, pm.get("measure") or "", "vague_measures", "measure")
         if phrase:
             ctx.emit("POA305", path + ("measure",), where=f"{mid} measure", phrase=phrase)
-        freq = pm.get("frequency")
-        if isinstance(freq, str) and not _placeholder(ctx, freq):
-            phrase = _vague_only(ctx, freq, "vague_frequency", "frequency")
-            if phrase:
-                ctx.emit("POA306", path + ("frequency",), where=mid, phrase=phrase)
-        ver = pm.get("verification")
-        if isinstance(ver, str) and not _placeholder(ctx, ver):
-            phrase = _vague_only(ctx, ver, "vague_verification", "verification")
-            if phrase:
-                ctx.emit("POA307", path + ("verification",), where=mid, phrase=phrase)
+        for key, rule in (("frequency", "POA306"), ("verification", "POA307")):
+            value = pm.get(key)
+            if isinstance(value, str) and not _placeholder(ctx, value):
+                phrase = _vague_only(ctx, value, f"vague_{key}", key)
+                if phrase:
+                    ctx.emit(rule, path + (key,), where=mid, phrase=phrase)
 
 
 def check_owners(ctx: Context) -> None:
