@@ -21,7 +21,7 @@ INVALID = [
     ({"as_of: 2026-11-20": "as_of: 2026-02-30"},
      "cases/mini.yaml:6:8: as_of: '2026-02-30' is not a real date — write the date as YYYY-MM-DD, e.g. 2026-11-20"),
     ({"platform: amazon": "platform: amazn"},
-     "cases/mini.yaml:3:11: platform: 'amazn' is not allowed here — one of amazon, tiktok-shop, aliexpress, walmart"),
+     "cases/mini.yaml:3:11: platform: 'amazn' is not allowed here — one of aliexpress, amazon, tiktok-shop, walmart (each is a file in platforms/)"),
     ({"done: 2026-11-05": "done: 2026-11-25"},
      "cases/mini.yaml:38:11: corrective_actions[1] (CA1): completed on 2026-11-25, after the POA's date 2026-11-20 — "
      "an action done later is scheduled: write 'due:' instead of 'done:', or fix the date"),

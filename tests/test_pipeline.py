@@ -214,7 +214,7 @@ def test_broken_case_stops_with_located_message(tmp_path: Path) -> None:
     result = snakemake(root, "walmart-us")
     assert result.returncode != 0
     line = next(n for n, text in enumerate(case.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("platform:"))
-    assert f"cases/walmart-us.yaml:{line}:11: platform: 'walmrt' is not allowed here — one of amazon" in result.stderr
+    assert f"cases/walmart-us.yaml:{line}:11: platform: 'walmrt' is not allowed here — one of aliexpress, amazon" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "results/walmart-us").exists()
     assert tree_hashes(root / "cases") == before
@@ -238,3 +238,18 @@ def test_project_data_comes_from_the_project_folder(tmp_path: Path) -> None:
     result = snakemake(root, "walmart-us")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Plan of Action (our copy)" in _text(root / "results/walmart-us/poa.pdf")
+
+
+def test_a_new_platform_is_one_yaml_file(tmp_path: Path) -> None:
+    """Adding a platform means writing platforms/<name>.yaml: no code, no schema change."""
+    import yaml
+
+    root = copy_project(tmp_path / "p", cases=["walmart-us"])
+    profile = yaml.safe_load((root / "platforms/walmart.yaml").read_text(encoding="utf-8"))
+    profile.update(platform="acme-mart", name="Acme Mart", addressee={"en": "Acme Mart Seller Integrity Team"})
+    (root / "platforms/acme-mart.yaml").write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    case = root / "cases/walmart-us.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("platform: walmart", "platform: acme-mart"), encoding="utf-8")
+    result = snakemake(root, "walmart-us")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Acme Mart Seller Integrity Team" in _text(root / "results/walmart-us/poa.pdf")

@@ -19,6 +19,7 @@ __all__ = ["Case", "load_case", "find_cases", "PROJECT", "SCHEMA", "CASE_ID"]
 
 SCHEMA = PROJECT / "schemas" / "case.schema.json"
 CASE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+CHOICE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 
 
 @dataclass
@@ -77,12 +78,26 @@ def _check_count(doc: Document) -> None:
                                     f"merge related documents into one PDF exhibit, or {raise_hint('exhibits')}", key=True))
 
 
+def _check_choices(doc: Document) -> list[Problem]:
+    """platform and language name files of the project: a new platform or language is a new file."""
+    from .profile import list_languages, list_platforms
+
+    problems = []
+    for key, known, where in (("platform", list_platforms(PROJECT), "platforms/"),
+                              ("language", list_languages(PROJECT), "templates/lang/")):
+        value = doc.data.get(key) if isinstance(doc.data, dict) else None
+        if isinstance(value, str) and CHOICE.match(value) and value not in known:
+            problems.append(doc.problem((key,), f"{key}: '{value}' is not allowed here",
+                                        f"one of {', '.join(known)} (each is a file in {where})"))
+    return problems
+
+
 def load_case(path: str | Path, *, schema: Path = SCHEMA) -> Case:
     """Load, validate and cross-check the case file at ``path``."""
     path = Path(path)
     doc = load_yaml(path)
     _check_count(doc)
-    problems = _check_id(doc, path.stem) + check_schema(doc, schema)
+    problems = _check_id(doc, path.stem) + check_schema(doc, schema) + _check_choices(doc)
     files: dict[str, Path] = {}
     if isinstance(doc.data, dict):
         more, files = check_consistency(doc, case_dir_for(path))
