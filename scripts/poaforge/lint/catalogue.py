@@ -40,6 +40,7 @@ class Rule:
     fix: str
     rationale: str
     source: str
+    example: str
 
 
 @dataclass(frozen=True)
@@ -122,15 +123,15 @@ def _rules(data: Any, shown: str) -> dict[str, Rule]:
         rid = entry.get("id")
         rat = entry.get("rationale") or {}
         ok = (isinstance(rid, str) and _ID.match(rid) and entry.get("severity") in ("error", "warning")
-              and all(isinstance(entry.get(k), str) and entry[k] for k in ("message", "fix"))
+              and all(isinstance(entry.get(k), str) and entry[k].strip() for k in ("message", "fix", "example"))
               and isinstance(rat, dict) and isinstance(rat.get("text"), str) and rat.get("source") in _SOURCES)
         if not ok:
-            raise _fail(shown, f"rule {rid!r} needs id POAnnn, severity error|warning, message, fix, "
+            raise _fail(shown, f"rule {rid!r} needs id POAnnn, severity error|warning, message, fix, example, "
                                f"rationale.text and rationale.source ({'|'.join(_SOURCES)})")
         if rid in rules:
             raise _fail(shown, f"rule {rid} is listed twice")
         rules[rid] = Rule(rid, entry["severity"], entry["message"].strip(), entry["fix"].strip(),
-                          rat["text"].strip(), rat["source"])
+                          rat["text"].strip(), rat["source"], entry["example"].strip())
     return rules
 
 

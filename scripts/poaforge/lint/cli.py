@@ -102,7 +102,7 @@ def main_lint(argv: Sequence[str]) -> int:
 
 
 def main_rules(argv: Sequence[str]) -> int:
-    """``poa rules [--format text|json]``: the rule catalogue."""
+    """``poa rules [--format text|json|markdown]``: the rule catalogue, one example each."""
     p = ArgParser(prog="poa rules", description="List the lint rule catalogue.")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="markdown: the table for the README")
@@ -112,13 +112,14 @@ def main_rules(argv: Sequence[str]) -> int:
     if args.format == "json":
         print(json.dumps([vars(r) for r in rules], ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        print("| Rule | Severity | Finding | How to fix | Source |\n|---|---|---|---|---|")
+        print("| Rule | Severity | Finding | How to fix | Example | Source |\n|---|---|---|---|---|---|")
         for r in rules:
-            cells = [r.id, r.severity, r.message.replace("{where}: ", ""), r.fix, r.source]
+            cells = [r.id, r.severity, r.message.replace("{where}: ", ""), r.fix, f"`{r.example}`", r.source]
             print("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     else:
         for r in rules:
-            print(f"{r.id} {r.severity:<7} {r.message}\n              fix: {r.fix}\n              why: {r.rationale} [{r.source}]")
+            print(f"{r.id} {r.severity:<7} {r.message}\n              fix: {r.fix}\n              e.g. {r.example}\n"
+                  f"              why: {r.rationale} [{r.source}]")
     return 0
 
 
