@@ -37,6 +37,14 @@ def _fail(where: str, message: str, hint: str) -> EvidenceError:
     return EvidenceError(Problem(file=where, message=message, hint=hint))
 
 
+def _complete(data: bytes, fmt: str | None) -> bool:
+    """A JPEG that ends with its end-of-image marker, or a PNG with its IEND chunk, is passed
+    to img2pdf without decoding its pixels (img2pdf embeds JPEG data as it is); other files
+    are decoded once to prove they are whole."""
+    tail = data.rstrip(b"\x00")[-16:]
+    return (fmt == "JPEG" and tail.endswith(b"\xff\xd9")) or (fmt == "PNG" and b"IEND" in tail)
+
+
 def _open(data: bytes, where: str, max_pixels: int):  # type: ignore[no-untyped-def]
     from PIL import Image
 
@@ -45,7 +53,8 @@ def _open(data: bytes, where: str, max_pixels: int):  # type: ignore[no-untyped-
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             im = Image.open(io.BytesIO(data))
-            im.load()
+            if not _complete(data, im.format):
+                im.load()  # decodes every pixel: raises for a damaged or truncated file
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise _fail(where, f"has more than {max_pixels:,} pixels (possible decompression bomb)",
                         "scale the image down (e.g. to 4000 px on the long side) and save it again; "
