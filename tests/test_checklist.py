@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from poaforge.console import run
 from poaforge.checklist import deadline_of, main, render_checklist
 from poaforge.upload_plan import planned_uploads
 from poaforge.profile import load_labels, load_profile
@@ -128,10 +129,10 @@ def test_main_uses_as_of_midnight(tmp_path: Path, capsys: pytest.CaptureFixture[
     case_json, exhibits_json, out = tmp_path / "case.json", tmp_path / "exhibits.json", tmp_path / "checklist.md"
     case_json.write_text(json.dumps(make_case(), ensure_ascii=False), encoding="utf-8")
     exhibits_json.write_text(json.dumps(EXHIBITS), encoding="utf-8")
-    assert main([str(case_json), str(exhibits_json), str(out)]) == 0
+    assert run(main, [str(case_json), str(exhibits_json), str(out)]) == 0
     assert out.read_text(encoding="utf-8") == render_checklist(make_case(), EXHIBITS, NOW)
-    assert main([str(case_json), str(out), "--now", "2026-12-01"]) == 0
+    assert run(main, [str(case_json), str(out), "--now", "2026-12-01"]) == 0
     assert "**PASSED**" in out.read_text(encoding="utf-8")
-    assert main([str(case_json), str(out), "--now", "soon"]) == 2
-    assert main([str(case_json)]) == 2
+    assert run(main, [str(case_json), str(out), "--now", "soon"]) == 2
+    assert run(main, [str(case_json)]) == 2
     assert "Traceback" not in capsys.readouterr().err

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from fixtures_pdf import encrypted_pdf, image_bytes, make_case, marked_image, typst_pdf
+from poaforge.console import run
 from poaforge.errors import EvidenceError
 from poaforge.evidence import main, prepare
 
@@ -171,5 +172,5 @@ def test_main_reports_error_without_traceback(tmp_path: Path, capsys: pytest.Cap
     case, case_dir, results = make_case(tmp_path, {"a.pdf": b""})
     (results / "case.json").write_text(json.dumps(case))
     monkeypatch.chdir(tmp_path)
-    assert main([str(results / "case.json"), str(results)]) == 1
+    assert run(main, [str(results / "case.json"), str(results)]) == 1
     assert capsys.readouterr().err.strip() == "cases/c/evidence/a.pdf: is empty (0 bytes) — export the document again"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from poaforge.console import run
 from poaforge.errors import BuildError, ProfileError
 from poaforge.formtext import build_form, cite, main, render_txt, write
 from poaforge.profile import load_labels, load_profile
@@ -158,7 +159,7 @@ def test_write_and_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     txt, form = tmp_path / "poa.txt", tmp_path / "form.json"
     write(case_json, txt, form)
     first = (txt.read_bytes(), form.read_bytes())
-    assert main([str(case_json), str(txt), str(form)]) == 0
+    assert run(main, [str(case_json), str(txt), str(form)]) == 0
     assert (txt.read_bytes(), form.read_bytes()) == first
     data = json.loads(form.read_text(encoding="utf-8"))
     assert sorted(data["fields"][0]) == ["chars", "fits", "key", "label", "limit", "text"]
@@ -167,8 +168,8 @@ def test_write_and_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     big = make_case()
     big["root_causes"][0]["gap"] = "y" * 5000
     case_json.write_text(json.dumps(big), encoding="utf-8")
-    assert main([str(case_json), str(txt), str(form)]) == 1
+    assert run(main, [str(case_json), str(txt), str(form)]) == 1
     err = capsys.readouterr().err
     assert err.startswith('cases/demo.yaml: form field "root_causes"') and "Traceback" not in err
-    assert main([str(tmp_path / "missing.json"), str(txt), str(form)]) == 1
-    assert main([]) == 2
+    assert run(main, [str(tmp_path / "missing.json"), str(txt), str(form)]) == 1
+    assert run(main, []) == 2

@@ -13,6 +13,7 @@ from typing import Any
 import pypdf
 import pytest
 
+from poaforge.console import run
 from poaforge import render
 from poaforge.errors import CaseError
 from poaforge.upload_plan import upload_names
@@ -330,12 +331,12 @@ def test_main(en: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[
     case, exh = tmp_path / "case.json", tmp_path / "exhibits.json"
     case.write_text(json.dumps(en, ensure_ascii=False), encoding="utf-8")
     exh.write_text(json.dumps(exhibits_json(en)), encoding="utf-8")
-    assert render.main(["poa", str(case), str(tmp_path / "poa.pdf")]) == 0
-    assert render.main(["index", str(case), str(exh), str(tmp_path / "i.pdf"), str(tmp_path / "i.csv"), "--mode", "bundle"]) == 0
+    assert run(render.main, ["poa", str(case), str(tmp_path / "poa.pdf")]) == 0
+    assert run(render.main, ["index", str(case), str(exh), str(tmp_path / "i.pdf"), str(tmp_path / "i.csv"), "--mode", "bundle"]) == 0
     assert (tmp_path / "poa.pdf").exists() and (tmp_path / "i.pdf").exists() and (tmp_path / "i.csv").exists()
-    assert render.main(["poa", str(case)]) == 2
+    assert run(render.main, ["poa", str(case)]) == 2
     assert "usage:" in capsys.readouterr().err
-    assert render.main(["poa", str(tmp_path / "missing.json"), str(tmp_path / "x.pdf")]) == 1
+    assert run(render.main, ["poa", str(tmp_path / "missing.json"), str(tmp_path / "x.pdf")]) == 1
     assert "missing.json: cannot read" in capsys.readouterr().err
 
 

@@ -22,7 +22,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from poaforge.errors import BuildError, PoaError, Problem, UsageError
+from poaforge.console import run
+from poaforge.errors import BuildError, Problem, UsageError
 from poaforge.files import read_json
 from poaforge.formtext import fill
 
@@ -224,20 +225,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path)
     parser.add_argument("--front", action="append", default=[], metavar="TITLE=PDF")
     args = parser.parse_args(argv)
-    try:
-        if any("=" not in f for f in args.front):
-            raise UsageError("--front takes TITLE=PDF, e.g. --front 'Plan of Action=results/c/poa-bundle.pdf'")
-        front = [(t, Path(p)) for t, p in (f.split("=", 1) for f in args.front)]
-        case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
-        if front:
-            build_bundle(case, exhibits, args.exhibits_json.parent, front, args.out)
-        else:
-            _with_rendered_front(case, exhibits, args.exhibits_json.parent, args.out)
-    except PoaError as exc:
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+    if any("=" not in f for f in args.front):
+        raise UsageError("--front takes TITLE=PDF, e.g. --front 'Plan of Action=results/c/poa-bundle.pdf'")
+    front = [(t, Path(p)) for t, p in (f.split("=", 1) for f in args.front)]
+    case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
+    if front:
+        build_bundle(case, exhibits, args.exhibits_json.parent, front, args.out)
+    else:
+        _with_rendered_front(case, exhibits, args.exhibits_json.parent, args.out)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from poaforge.dates import UTC, day_start, parse_deadline, parse_now, utc_minute
-from poaforge.errors import BuildError, PoaError, Problem, UsageError
+from poaforge.console import run
+from poaforge.errors import BuildError, Problem, UsageError
 from poaforge.files import read_json, write_text
 from poaforge.formtext import build_form, count_text, fill, in_language
 from poaforge.markdown import literal as _md
@@ -154,27 +155,23 @@ def render_checklist(case: dict[str, Any], exhibits: dict[str, Any] | None, now:
 def main(argv: list[str] | None = None) -> int:
     """``python -m poaforge.checklist case.json [exhibits.json] checklist.md [--now ISO]``."""
     args = list(sys.argv[1:] if argv is None else argv)
-    try:
-        now_text = None
-        if "--now" in args:
-            i = args.index("--now")
-            if i + 1 >= len(args):
-                raise UsageError("--now needs a date-time, e.g. 2026-11-20T00:00:00+00:00")
-            now_text = args.pop(i + 1)
-            args.pop(i)
-        if len(args) not in (2, 3):
-            raise UsageError("usage: python -m poaforge.checklist case.json [exhibits.json] checklist.md [--now ISO]")
-        case = read_json(Path(args[0]))
-        exhibits = read_json(Path(args[1])) if len(args) == 3 else None
-        now = parse_now(now_text) if now_text else day_start(str(case.get("as_of")))
-        if now is None:
-            raise BuildError(Problem(args[0], message="as_of is not a date", hint="rebuild it with snakemake"))
-        write_text(Path(args[-1]), render_checklist(case, exhibits, now))
-    except PoaError as exc:
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+    now_text = None
+    if "--now" in args:
+        i = args.index("--now")
+        if i + 1 >= len(args):
+            raise UsageError("--now needs a date-time, e.g. 2026-11-20T00:00:00+00:00")
+        now_text = args.pop(i + 1)
+        args.pop(i)
+    if len(args) not in (2, 3):
+        raise UsageError("usage: python -m poaforge.checklist case.json [exhibits.json] checklist.md [--now ISO]")
+    case = read_json(Path(args[0]))
+    exhibits = read_json(Path(args[1])) if len(args) == 3 else None
+    now = parse_now(now_text) if now_text else day_start(str(case.get("as_of")))
+    if now is None:
+        raise BuildError(Problem(args[0], message="as_of is not a date", hint="rebuild it with snakemake"))
+    write_text(Path(args[-1]), render_checklist(case, exhibits, now))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

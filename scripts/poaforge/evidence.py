@@ -21,7 +21,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poaforge.errors import BuildError, EvidenceError, PoaError, Problem, UsageError
+from poaforge.console import run
+from poaforge.files import read_json
+from poaforge.errors import BuildError, EvidenceError, Problem
 from poaforge.limits import DEFAULTS, current, raise_hint, size_text
 from poaforge.sniff import describe, media_of
 
@@ -259,18 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-pages", type=int, default=None, help="default: POA_MAX_PAGES or 2000")
     parser.add_argument("--max-pixels", type=int, default=None, help="default: POA_MAX_PIXELS or 100,000,000")
     args = parser.parse_args(argv)
-    try:
-        try:
-            case = json.loads(args.case_json.read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"{args.case_json}: cannot read the case ({exc}) — run the validate step first")
-        prepare(case, Path(case["case_dir"]), args.out_dir, max_pages=args.max_pages,
-                max_pixels=args.max_pixels)
-    except PoaError as exc:
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+    case = read_json(args.case_json)
+    prepare(case, Path(case["case_dir"]), args.out_dir, max_pages=args.max_pages,
+            max_pixels=args.max_pixels)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -17,7 +17,8 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from poaforge.errors import BuildError, PoaError, Problem, ProfileError
+from poaforge.console import run
+from poaforge.errors import BuildError, Problem, ProfileError, UsageError
 from poaforge.files import read_json, write_text
 
 __all__ = ["build_form", "render_txt", "count_text", "write", "cite", "fill", "in_language", "item_lines", "main"]
@@ -185,15 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     """``python -m poaforge.formtext case.json poa.txt form.json``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 3:
-        print("usage: python -m poaforge.formtext case.json poa.txt form.json", file=sys.stderr)
-        return 2
-    try:
-        write(Path(args[0]), Path(args[1]), Path(args[2]))
-    except PoaError as exc:
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+        raise UsageError("usage: python -m poaforge.formtext case.json poa.txt form.json")
+    write(Path(args[0]), Path(args[1]), Path(args[2]))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from poaforge.errors import CaseError, PoaError, Problem, UsageError
+from poaforge.console import run
+from poaforge.errors import CaseError, Problem, UsageError
 from poaforge.files import read_json, write_text
 from poaforge.paths import TEMPLATES
 from poaforge.typeset import MODES, compile_pdf
@@ -99,26 +100,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     mode = "standalone"
-    try:
-        if "--mode" in args:
-            i = args.index("--mode")
-            if i + 1 >= len(args) or args[i + 1] not in MODES:
-                raise UsageError(f"--mode takes one of {', '.join(MODES)}\n{USAGE}")
-            mode = args[i + 1]
-            del args[i:i + 2]
-        if args[:1] == ["poa"] and len(args) == 3:
-            render_poa(read_json(Path(args[1])), Path(args[2]), mode)
-        elif args[:1] == ["index"] and len(args) == 5:
-            case = read_json(Path(args[1]))
-            exhibits = read_json(Path(args[2]))
-            render_index(case, exhibits, upload_names(case, exhibits), Path(args[3]), Path(args[4]), mode)
-        else:
-            raise UsageError(USAGE)
-    except PoaError as err:
-        print(err, file=sys.stderr)
-        return err.exit_code
+    if "--mode" in args:
+        i = args.index("--mode")
+        if i + 1 >= len(args) or args[i + 1] not in MODES:
+            raise UsageError(f"--mode takes one of {', '.join(MODES)}\n{USAGE}")
+        mode = args[i + 1]
+        del args[i:i + 2]
+    if args[:1] == ["poa"] and len(args) == 3:
+        render_poa(read_json(Path(args[1])), Path(args[2]), mode)
+    elif args[:1] == ["index"] and len(args) == 5:
+        case = read_json(Path(args[1]))
+        exhibits = read_json(Path(args[2]))
+        render_index(case, exhibits, upload_names(case, exhibits), Path(args[3]), Path(args[4]), mode)
+    else:
+        raise UsageError(USAGE)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -22,7 +22,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from poaforge.errors import BuildError, EvidenceError, PoaError, Problem
+from poaforge.console import run
+from poaforge.errors import BuildError, EvidenceError, Problem
 from poaforge.files import read_json, sha256_file, write_json
 from poaforge.sniff import EXTENSIONS
 from poaforge.upload_plan import Upload, planned_uploads
@@ -203,17 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-lossy", action="store_true", help="consent to lossy recompression")
     parser.add_argument("--list", type=Path, help="also write the list of uploaded files (name, bytes, SHA-256) here")
     args = parser.parse_args(argv)
-    try:
-        case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
-        names = build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
-                             allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
-        if args.list:
-            _write_list(args.out_dir, names, args.list)
-    except PoaError as exc:
-        print(exc, file=sys.stderr)
-        return exc.exit_code
+    case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
+    names = build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
+                         allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
+    if args.list:
+        _write_list(args.out_dir, names, args.list)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))
