@@ -47,7 +47,7 @@ rule validate_case:
 rule index_cases:
     input:
         cases=expand("cases/{case}.yaml", case=CASES),
-        code=code("lint.cli"),
+        code=code("lint-index"),
     output:
         "results/lint-index.json",
     log:
@@ -63,7 +63,7 @@ rule lint_case:
         # other cases' sentences, for the templated-text check; an edit elsewhere does not relint this case
         index=ancient(rules.index_cases.output),
         data=LINT_FILES,
-        code=code("lint.cli"),
+        code=code("lint-report"),
     output:
         json="results/{case}/report.json",
         txt="results/{case}/report.txt",
@@ -104,7 +104,7 @@ rule render_poa:
     log:
         "logs/{case}/render_poa.log",
     shell:
-        step("render poa {input.checked:q} {output:q}")
+        step("render {input.checked:q} {output:q}")
 
 
 rule render_docx:
@@ -141,14 +141,14 @@ rule build_index:
         gate=ancient(rules.lint_case.output.json),
         exhibits=rules.prepare_exhibits.output.json,
         templates=TEMPLATES,
-        code=code("render"),
+        code=code("index"),
     output:
         pdf="results/{case}/evidence-index.pdf",
         csv="results/{case}/evidence-index.csv",
     log:
         "logs/{case}/build_index.log",
     shell:
-        step("render index {input.checked:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}")
+        step("index {input.checked:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}")
 
 
 rule merge_bundle:
@@ -240,7 +240,7 @@ rule status_page:
         cases=expand("cases/{case}.yaml", case=CASES),
         manifests=case_targets(CASES),
         template="templates/status.html",
-        code=code("status"),
+        code=code("status-page"),
     output:
         "results/index.html",
     log:

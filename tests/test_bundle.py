@@ -11,8 +11,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
 from fixtures_pdf import front_source, image_bytes, make_case, typst_pdf
-from poaforge.bundle import build_bundle
-from poaforge.evidence import prepare
+from poaforge.bundle.merge import build_bundle
+from poaforge.evidence.intake import prepare
 
 
 def _pdf(mutate) -> bytes:  # type: ignore[no-untyped-def]

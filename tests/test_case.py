@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tree_hashes
-from poaforge.case import load_case
+from poaforge.case.model import load_case
 from poaforge.errors import CaseError
 
 Make = Callable[..., Path]

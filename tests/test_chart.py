@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import DATA
-from poaforge.chart import chart_inputs, chart_pdf, read_series
 from poaforge.errors import EvidenceError
+from poaforge.evidence.chart import chart_inputs, chart_pdf, read_series
 
 AMAZON_METRICS = [{"name": "order_defect_rate", "label": "Order Defect Rate", "op": "<", "threshold": 1.0, "unit": "%",
                    "window": "60 days"},

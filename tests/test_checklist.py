@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from poaforge.case.profile import load_labels, load_profile
 from poaforge.console import run
-from poaforge.checklist import deadline_of, main, render_checklist
-from poaforge.upload_plan import planned_uploads
-from poaforge.profile import load_labels, load_profile
+from poaforge.submit.checklist import deadline_of, main, render_checklist
+from poaforge.submit.plan import planned_uploads
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 11, 20, tzinfo=timezone.utc)

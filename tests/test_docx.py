@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from poaforge.docx import document, inlines, write_docx
+from poaforge.letter.docx import document, inlines, write_docx
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ['#read("/etc/passwd")', "$x^2$", "<b>bold</b>", "```{=typst}\n#panic()\n```", "\\input{secret}",
@@ -17,8 +17,8 @@ HOSTILE = ['#read("/etc/passwd")', "$x^2$", "<b>bold</b>", "```{=typst}\n#panic(
 
 def _case(name: str = "amazon-trademark") -> dict:
     """case.json content of an example case, as the pipeline makes it."""
-    from poaforge.case import load_case
-    from poaforge.normalize import normalise
+    from poaforge.case.model import load_case
+    from poaforge.case.normalize import normalise
 
     return normalise(load_case(ROOT / "cases" / f"{name}.yaml"))
 

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from fixtures_pdf import encrypted_pdf, image_bytes, make_case, marked_image, typst_pdf
 from poaforge.console import run
 from poaforge.errors import EvidenceError
-from poaforge.evidence import main, prepare
+from poaforge.evidence.intake import main, prepare
 
 
 def _zip(names: list[str]) -> bytes:

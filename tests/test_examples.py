@@ -62,7 +62,7 @@ def test_there_are_five_examples() -> None:
 
 
 def test_schema_valid(example: tuple[Path, dict[str, Any]]) -> None:
-    from poaforge.case import load_case
+    from poaforge.case.model import load_case
 
     path, case = example
     assert load_case(path).data == case  # the project's own validator: schema and consistency

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from poaforge.case.profile import load_labels, load_profile
 from poaforge.console import run
 from poaforge.errors import BuildError, ProfileError
-from poaforge.formtext import build_form, cite, main, render_txt, write
-from poaforge.profile import load_labels, load_profile
+from poaforge.letter.formtext import build_form, cite, main, render_txt, write
 
 ROOT = Path(__file__).resolve().parents[1]
 NASTY = '#read("/etc/passwd") $x$ <b>bold</b> ```{=typst} *a* \\n \\\\ 😀 FBA仓'

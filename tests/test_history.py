@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, write_pdf, write_png
-from poaforge.case import load_case
-from poaforge.changes import changes_markdown
-from poaforge.changes import main as changes_step
-from poaforge.history import has_rejected_text
-from poaforge.lint import lint_case, load_catalogue
+from poaforge.case.model import load_case
+from poaforge.check import lint_case, load_catalogue
+from poaforge.portfolio.changes import changes_markdown
+from poaforge.portfolio.changes import main as changes_step
+from poaforge.portfolio.history import has_rejected_text
 
 CAT = load_catalogue()
 MINI = (DATA / "mini.yaml").read_text(encoding="utf-8")

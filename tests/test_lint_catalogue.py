@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from lint_sample import TEST_PROFILE
-from poaforge.case import load_case
+from poaforge.case.model import load_case
+from poaforge.check import lint_case, load_catalogue, main_rules
+from poaforge.check.catalogue import DEFAULT_ROOT
 from poaforge.errors import ProfileError
-from poaforge.lint import lint_case, load_catalogue, main_rules
-from poaforge.lint.catalogue import DEFAULT_ROOT
 
 CAT = load_catalogue()
 
@@ -118,7 +118,7 @@ def test_markdown_escapes_pipes_in_examples(tmp_path: Path, capsys: pytest.Captu
     rules = tmp_path / "lint" / "rules.yaml"
     rules.write_text(rules.read_text(encoding="utf-8").replace(
         "example: 'owner: relevant staff'", "example: 'owner: sales | support'", 1), encoding="utf-8")
-    import poaforge.lint.cli as cli
+    import poaforge.check.cli as cli
     monkeypatch.setattr(cli, "load_catalogue", lambda: load_catalogue(tmp_path))
     assert main_rules(["--format", "markdown"]) == 0
     assert "| `owner: sales \\| support` |" in capsys.readouterr().out

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from lint_sample import SAMPLE, TEST_PROFILE, write_case
-from poaforge.case import load_case
-from poaforge.lint import lint_case, load_catalogue
+from poaforge.case.model import load_case
+from poaforge.check import lint_case, load_catalogue
 
 NOW = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.timezone.utc)
 ZH_PROFILE = {**TEST_PROFILE, "languages": ["en", "zh"]}

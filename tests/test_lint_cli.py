@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from lint_sample import SAMPLE, TEST_PROFILE, write_case
+from poaforge.check import load_catalogue, main_lint, main_report, main_rules
+from poaforge.check.catalogue import DEFAULT_ROOT
 from poaforge.console import run
 from poaforge.errors import ProfileError, UsageError
-from poaforge.lint import load_catalogue, main_lint, main_report, main_rules
-from poaforge.lint.catalogue import DEFAULT_ROOT
 
 # the "bad" case: its own wording (so it copies nothing from "good") and one bad action
 OWN = [
@@ -157,7 +157,7 @@ def test_every_rule_has_a_test() -> None:
 
 
 def test_saved_index_gives_the_same_report(project: Path) -> None:
-    from poaforge.lint.cli import main_index
+    from poaforge.check.cli import main_index
     write_case(project / "cases", "copy")                       # same wording as "good"
     res = project / "results" / "copy"
     res.mkdir(parents=True)

@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 from lint_sample import SAMPLE, TEST_PROFILE, perturb, write_case
-from poaforge.case import load_case
-from poaforge.lint import build_index, lint_case
+from poaforge.case.model import load_case
+from poaforge.check import build_index, lint_case
 
 OWN = {
     "what: 38 orders shipped 3 to 6 days late after the warehouse switched carriers on 2026-09-01.":

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from poaforge.case.loader import load_yaml, parse_yaml
 from poaforge.errors import CaseError
-from poaforge.loader import load_yaml, parse_yaml
 
 
 def test_scalars_stay_as_written() -> None:

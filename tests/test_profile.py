@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from poaforge.case.profile import list_languages, list_platforms, load_labels, load_profile
 from poaforge.errors import ProfileError
-from poaforge.formtext import build_form, render_txt
-from poaforge.profile import list_languages, list_platforms, load_labels, load_profile
-from poaforge.upload_plan import attachment_name
+from poaforge.letter.formtext import build_form, render_txt
+from poaforge.submit.plan import attachment_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schemas" / "platform.schema.json").read_text(encoding="utf-8"))
@@ -253,7 +253,7 @@ def test_a_new_platform_and_language_are_files_only(root: Path) -> None:
 
 
 def test_import_is_light() -> None:
-    code = "import sys, poaforge.profile, poaforge.formtext, poaforge.checklist; print('jsonschema' in sys.modules)"
+    code = "import sys, poaforge.case.profile, poaforge.letter.formtext, poaforge.submit.checklist; print('jsonschema' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(ROOT / "scripts")})
     assert out.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests for poaforge.render: the POA letter, the evidence index (PDF + CSV), the command."""
+"""Tests for poaforge.letter.render: the POA letter, the evidence index (PDF + CSV), the command."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any
 import pypdf
 import pytest
 
+from poaforge.letter import render
 from poaforge.console import run
-from poaforge import render
 from poaforge.errors import CaseError
-from poaforge.upload_plan import upload_names
+from poaforge.submit.plan import upload_names
 
 DATA = Path(__file__).parent / "data" / "render"
 MM = 72 / 25.4
@@ -263,7 +263,7 @@ def test_no_metrics_no_table(en: dict[str, Any], tmp_path: Path) -> None:
 
 
 def test_metrics_in_chinese_with_the_project_labels(zh: dict[str, Any], tmp_path: Path) -> None:
-    from poaforge.profile import load_labels
+    from poaforge.case.profile import load_labels
 
     zh["labels"] = load_labels("zh", zh["profile"], Path(__file__).resolve().parents[1])
     out = tmp_path / "poa.pdf"
@@ -331,12 +331,12 @@ def test_main(en: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[
     case, exh = tmp_path / "case.json", tmp_path / "exhibits.json"
     case.write_text(json.dumps(en, ensure_ascii=False), encoding="utf-8")
     exh.write_text(json.dumps(exhibits_json(en)), encoding="utf-8")
-    assert run(render.main, ["poa", str(case), str(tmp_path / "poa.pdf")]) == 0
-    assert run(render.main, ["index", str(case), str(exh), str(tmp_path / "i.pdf"), str(tmp_path / "i.csv"), "--mode", "bundle"]) == 0
+    assert run(render.main, [str(case), str(tmp_path / "poa.pdf")]) == 0
+    assert run(render.main_index, [str(case), str(exh), str(tmp_path / "i.pdf"), str(tmp_path / "i.csv"), "--mode", "bundle"]) == 0
     assert (tmp_path / "poa.pdf").exists() and (tmp_path / "i.pdf").exists() and (tmp_path / "i.csv").exists()
-    assert run(render.main, ["poa", str(case)]) == 2
-    assert "usage:" in capsys.readouterr().err
-    assert run(render.main, ["poa", str(tmp_path / "missing.json"), str(tmp_path / "x.pdf")]) == 1
+    assert run(render.main, [str(case)]) == 2
+    assert "see `python -m poaforge.steps render --help`" in capsys.readouterr().err
+    assert run(render.main, [str(tmp_path / "missing.json"), str(tmp_path / "x.pdf")]) == 1
     assert "missing.json: cannot read" in capsys.readouterr().err
 
 
@@ -345,7 +345,7 @@ def test_main(en: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[
     ("case-zh.json", "aliexpress", "global", ["2026年3月11日", "店铺运营经理（证据2）", "（证据2、3）"]),
 ])
 def test_with_the_project_profiles_and_labels(tmp_path: Path, name: str, platform: str, site: str, parts: list[str]) -> None:
-    from poaforge.profile import load_labels, load_profile
+    from poaforge.case.profile import load_labels, load_profile
 
     root = Path(__file__).resolve().parents[1]
     case = load(name)

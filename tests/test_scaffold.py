@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import write_pdf, write_png
+from poaforge.case.loader import load_yaml
+from poaforge.case.validate import validate_files
 from poaforge.cli import dispatch
 from poaforge.console import run
-from poaforge.loader import load_yaml
-from poaforge.scenarios import load_scenarios
-from poaforge.validate import validate_files
+from poaforge.portfolio.scenarios import load_scenarios
 
 SCENARIOS = load_scenarios()
 #: every scenario on its first platform, and on AliExpress (Chinese, attachment limit) where it occurs there

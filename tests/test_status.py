@@ -14,7 +14,7 @@ import pytest
 
 from poaforge.cli import dispatch
 from poaforge.console import run
-from poaforge.status import main_page
+from poaforge.portfolio.status import main_page
 
 NOW = "2026-11-20T12:00:00+00:00"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

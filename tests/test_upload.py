@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from fixtures_pdf import PROFILE, image_bytes, make_case, marked_image, typst_pdf
 from poaforge.errors import BuildError, EvidenceError
-from poaforge.evidence import prepare
-from poaforge.sniff import media_of
-from poaforge.upload import build_upload
-from poaforge.upload_plan import attachment_name, planned_uploads, safe_title, upload_names
+from poaforge.evidence.intake import prepare
+from poaforge.evidence.sniff import media_of
+from poaforge.submit.plan import attachment_name, planned_uploads, safe_title, upload_names
+from poaforge.submit.upload import build_upload
 
 PATTERN = "Attachment_{number}_{title}.{ext}"
 
@@ -189,10 +189,10 @@ def test_checklist_index_and_upload_name_the_same_files(tmp_path: Path, name: st
     in its order, and the evidence index's "File" column names only those files."""
     from pypdf import PdfWriter
 
-    from poaforge.case import PROJECT, load_case
-    from poaforge.checklist import render_checklist
-    from poaforge.normalize import normalise
-    from poaforge.render import index_rows
+    from poaforge.case.model import PROJECT, load_case
+    from poaforge.case.normalize import normalise
+    from poaforge.letter.render import index_rows
+    from poaforge.submit.checklist import render_checklist
 
     case = normalise(load_case(PROJECT / "cases" / f"{name}.yaml"))
     case_dir, results = PROJECT / case["case_dir"], tmp_path / "results"

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from conftest import tree_hashes
-from poaforge.case import PROJECT
-from poaforge.consistency import RESERVED_IDS
+from poaforge.case.model import PROJECT
+from poaforge.steps import RESERVED_IDS
 
 Make = Callable[..., Path]
 

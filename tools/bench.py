@@ -15,7 +15,6 @@ import io
 import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -113,7 +112,7 @@ def raw_tools(project: Path, cid: str) -> dict[str, tuple[float, float]]:
                  f"font_paths={fonts!r}, ignore_system_fonts=True, sys_inputs={{'data': data, 'mode': 'standalone'}})")
     (project / "raw").mkdir(exist_ok=True)
     sys.path.insert(0, str(ROOT / "scripts"))
-    from poaforge.docx import document
+    from poaforge.letter.docx import document
 
     ast = project / "raw" / f"{cid}.json"
     ast.write_text(json.dumps(document(json.loads((res / "case.json").read_text(encoding="utf-8"))), ensure_ascii=False))

@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
-from poaforge.consistency import RESERVED_IDS  # noqa: E402  (light: its only library, PyYAML, Snakemake has loaded)
-from poaforge.case import CASE_ID  # noqa: E402
+from poaforge.case.model import CASE_ID  # noqa: E402
 from poaforge.deps import module_files  # noqa: E402
+from poaforge.steps import RESERVED_IDS, step_named  # noqa: E402  (light: the registry of steps)
 
 PY = sys.executable
 
@@ -46,10 +46,11 @@ LINT_FILES = sorted(str(p) for p in Path("lint").rglob("*.yaml"))
 TEMPLATES = sorted(str(p) for p in Path("templates").glob("*.typ"))
 
 
-def code(*modules):
-    """The package's source files a step runs: its modules and everything they import
-    from the package, so a code change rebuilds exactly the outputs it affects."""
-    return [os.path.relpath(p) for p in module_files(*(f"poaforge.{m}" for m in modules))]
+def code(*steps):
+    """The package's source files the named steps run (poaforge.steps.STEPS): each step's module
+    and everything it imports from the package, so a code change rebuilds exactly the outputs
+    it affects."""
+    return [os.path.relpath(p) for p in module_files(*(step_named(s).module for s in steps))]
 
 
 def case_digest(wildcards):
@@ -107,7 +108,7 @@ def step(command, keep_stdout=False):
 
 
 # --- many cases: re-appeals, status page, rebuilds from git (see docs/many-cases.md) ---------
-from poaforge.history import has_rejected_text  # noqa: E402  (light: no third-party modules)
+from poaforge.portfolio.history import has_rejected_text  # noqa: E402  (light: no third-party modules)
 
 #: `--config lint_gate=off` (`poa rebuild`): lint errors are reported but do not stop the
 #: build, so a version that was filed can be shown again as it was.

@@ -6,19 +6,19 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .console import run
+from poaforge.console import run
 
 __all__ = ["main", "COMMANDS"]
 
 #: sub-command → (module, function, one-line help); modules are imported only when used.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "validate": ("poaforge.validate", "main", "check case files against the schema and each other"),
-    "lint": ("poaforge.lint", "main_lint", "check cases against the known reasons POAs are rejected"),
-    "rules": ("poaforge.lint", "main_rules", "list the lint rule catalogue"),
-    "new": ("poaforge.scaffold", "main_new", "start a case from a scenario scaffold (never overwrites)"),
-    "scenarios": ("poaforge.scaffold", "main_scenarios", "list the scenario scaffolds for `poa new`"),
-    "status": ("poaforge.status", "main", "table of every case: deadline, time left, build, lint, submissions"),
-    "rebuild": ("poaforge.rebuild", "main_rebuild", "rebuild a filed submission from git history"),
+    "validate": ("poaforge.case.validate", "main", "check case files against the schema and each other"),
+    "lint": ("poaforge.check", "main_lint", "check cases against the known reasons POAs are rejected"),
+    "rules": ("poaforge.check", "main_rules", "list the lint rule catalogue"),
+    "new": ("poaforge.portfolio.scaffold", "main_new", "start a case from a scenario scaffold (never overwrites)"),
+    "scenarios": ("poaforge.portfolio.scaffold", "main_scenarios", "list the scenario scaffolds for `poa new`"),
+    "status": ("poaforge.portfolio.status", "main", "table of every case: deadline, time left, build, lint, submissions"),
+    "rebuild": ("poaforge.portfolio.rebuild", "main_rebuild", "rebuild a filed submission from git history"),
 }
 
 

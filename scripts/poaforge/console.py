@@ -10,7 +10,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 
-from .errors import PoaError, Problem, UsageError
+from poaforge.errors import PoaError, Problem, UsageError
 
 __all__ = ["run", "ArgParser"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .errors import Problem, UsageError
+from poaforge.errors import Problem, UsageError
 
 __all__ = ["UTC", "parse_deadline", "day_start", "parse_now", "utc_minute"]
 

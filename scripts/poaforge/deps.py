@@ -51,7 +51,7 @@ def _imports(path: Path, module: str) -> frozenset[str]:
 
 @cache
 def module_files(*modules: str, root: Path = PACKAGE) -> tuple[Path, ...]:
-    """Source files of ``modules`` (e.g. ``"poaforge.render"``) and all package modules they import."""
+    """Source files of ``modules`` (e.g. ``"poaforge.letter.render"``) and all package modules they import."""
     seen: dict[str, Path] = {}
     todo = list(modules) + ["poaforge", "poaforge.steps"]
     while todo:

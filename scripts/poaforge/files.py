@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError, Problem
+from poaforge.errors import BuildError, Problem
 
 __all__ = ["write_bytes", "write_text", "write_json", "read_json", "sha256_file"]
 

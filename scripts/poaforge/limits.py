@@ -24,7 +24,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
-from .errors import Problem, UsageError
+from poaforge.errors import Problem, UsageError
 
 __all__ = ["Limits", "DEFAULTS", "ENV", "current", "raise_hint", "size_text"]
 

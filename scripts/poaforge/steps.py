@@ -1,7 +1,12 @@
-"""Pipeline steps: ``python -m poaforge.steps STEP ARGS...``, one per Snakemake rule.
+"""The one registry of pipeline steps: ``python -m poaforge.steps STEP ARGS...``.
+
+Each :class:`Step` names the Snakemake rule that runs it, the module and function that do
+the work, and nothing else.  The Snakefile derives from this list the source files each
+rule depends on (:func:`code_inputs`) and the names a case id may not take
+(:data:`RESERVED_IDS`), so a step is declared once.
 
 Each step's module is imported only when that step runs, so a job pays only for the
-libraries it uses. User errors are printed as ``where: what — how to fix``.
+libraries it uses.  User errors are printed as ``where: what — how to fix``.
 """
 
 from __future__ import annotations
@@ -9,36 +14,64 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from .console import run
-from .errors import UsageError
+__all__ = ["Step", "STEPS", "RESERVED_IDS", "step_named", "main"]
 
-__all__ = ["STEPS", "main"]
 
-#: step → (module, function taking argv)
-STEPS: dict[str, tuple[str, str]] = {
-    "validate": ("poaforge.validate", "step"),
-    "lint-index": ("poaforge.lint.cli", "main_index"),
-    "lint-report": ("poaforge.lint.cli", "main_report"),
-    "evidence": ("poaforge.evidence", "main"),
-    "render": ("poaforge.render", "main"),
-    "docx": ("poaforge.docx", "main"),
-    "formtext": ("poaforge.formtext", "main"),
-    "upload": ("poaforge.upload", "main"),
-    "bundle": ("poaforge.bundle", "main"),
-    "checklist": ("poaforge.checklist", "main"),
-    "manifest": ("poaforge.manifest", "main"),
-    "changes": ("poaforge.changes", "main"),
-    "status-page": ("poaforge.status", "main_page"),
-}
+@dataclass(frozen=True)
+class Step:
+    """One pipeline step: ``command`` is its name on the command line, ``rule`` the
+    Snakemake rule running it, ``module``/``func`` the function taking the argument list."""
+
+    command: str
+    rule: str
+    module: str
+    func: str = "main"
+
+
+#: Every step, in pipeline order (case → check → letter → evidence → bundle → submit → portfolio).
+STEPS: tuple[Step, ...] = (
+    Step("validate", "validate_case", "poaforge.case.validate", "step"),
+    Step("lint-index", "index_cases", "poaforge.check.cli", "main_index"),
+    Step("lint-report", "lint_case", "poaforge.check.cli", "main_report"),
+    Step("render", "render_poa", "poaforge.letter.render"),
+    Step("docx", "render_docx", "poaforge.letter.docx"),
+    Step("formtext", "form_text", "poaforge.letter.formtext"),
+    Step("evidence", "prepare_exhibits", "poaforge.evidence.intake"),
+    Step("index", "build_index", "poaforge.letter.render", "main_index"),
+    Step("bundle", "merge_bundle", "poaforge.bundle.merge"),
+    Step("upload", "build_upload", "poaforge.submit.upload"),
+    Step("checklist", "write_checklist", "poaforge.submit.checklist"),
+    Step("manifest", "write_manifest", "poaforge.submit.manifest"),
+    Step("changes", "write_changes", "poaforge.portfolio.changes"),
+    Step("status-page", "status_page", "poaforge.portfolio.status", "main_page"),
+)
+
+#: Names a case id may not take: every rule of the pipeline, the default target, and the
+#: project's own folder names (a case named ``results`` would be confusing at best).
+RESERVED_IDS: frozenset[str] = frozenset(
+    {s.rule for s in STEPS} | {"all", "case", "cases", "results", "logs"}
+)
+
+
+def step_named(command: str) -> Step:
+    """The step run by ``python -m poaforge.steps COMMAND``; ``UsageError`` for an unknown one."""
+    for s in STEPS:
+        if s.command == command:
+            return s
+    from poaforge.errors import UsageError
+
+    raise UsageError(f"unknown step {command or '(none)'}; steps: {', '.join(s.command for s in STEPS)}")
 
 
 def main(argv: Sequence[str]) -> int:
-    if not argv or argv[0] not in STEPS:
-        raise UsageError(f"unknown step {argv[0] if argv else '(none)'}; steps: {', '.join(STEPS)}")
-    module, func = STEPS[argv[0]]
-    return int(getattr(importlib.import_module(module), func)(list(argv[1:])) or 0)
+    """Run one step: ``argv[0]`` is its command name, the rest its arguments; returns the exit code."""
+    s = step_named(argv[0] if argv else "")
+    return int(getattr(importlib.import_module(s.module), s.func)(list(argv[1:])) or 0)
 
 
 if __name__ == "__main__":
+    from poaforge.console import run
+
     sys.exit(run(main))

@@ -73,9 +73,9 @@ def write_evidence(root: Path) -> None:
     if ev.exists():
         return
     if not _EVIDENCE:
-        from conftest import write_pdf, write_png
-
         import tempfile
+
+        from conftest import write_pdf, write_png
 
         with tempfile.TemporaryDirectory() as tmp:
             write_pdf(Path(tmp, "late.pdf"), pages=2)

@@ -14,10 +14,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from fixtures_pdf import encrypted_pdf, image_bytes, marked_image, typst_pdf
 
 from .conftest import Step
-from .corpus import CASE, MINI_TEXT, animated, bomb_png, broken_xref, docx_bytes, many_pages_pdf, png16, tree_hashes, write_case, zip_bytes
+from .corpus import (
+    CASE,
+    MINI_TEXT,
+    animated,
+    bomb_png,
+    broken_xref,
+    docx_bytes,
+    many_pages_pdf,
+    png16,
+    tree_hashes,
+    write_case,
+    zip_bytes,
+)
 
 GOOD = typst_pdf("Page {n} of the carrier report", pages=3)
 EXPORT = "export it as PDF (File → Save as / Print → PDF) and point the exhibit at that file"

@@ -127,8 +127,8 @@ def test_billion_laughs_is_refused_before_expanding() -> None:
     """Refusing the first anchor means nothing is ever expanded: fast, whatever the depth."""
     import time
 
+    from poaforge.case.loader import parse_yaml
     from poaforge.errors import CaseError
-    from poaforge.loader import parse_yaml
 
     start = time.perf_counter()
     with pytest.raises(CaseError):

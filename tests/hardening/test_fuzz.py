@@ -42,7 +42,7 @@ def _check(run: Any) -> None:
 @SETTINGS
 @given(TEXT)
 def test_parse_yaml_never_crashes(text: str) -> None:
-    from poaforge.loader import parse_yaml
+    from poaforge.case.loader import parse_yaml
 
     _check(lambda: parse_yaml(text, "fuzz.yaml"))
 
@@ -50,7 +50,7 @@ def test_parse_yaml_never_crashes(text: str) -> None:
 @SETTINGS
 @given(st.binary(max_size=300).map(lambda b: MINI_TEXT.encode()[:200] + b))
 def test_load_yaml_never_crashes_on_bytes(tmp_path_factory: Any, raw: bytes) -> None:
-    from poaforge.loader import load_yaml
+    from poaforge.case.loader import load_yaml
 
     path = Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.yaml"
     path.write_bytes(raw)
@@ -89,7 +89,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
 @SETTINGS
 @given(mutated())
 def test_validation_never_crashes(tmp_path_factory: Any, data: dict[str, Any]) -> None:
-    from poaforge.case import load_case
+    from poaforge.case.model import load_case
 
     root = Path(tmp_path_factory.mktemp("case"))
     case = write_case(root, dump(data))
@@ -99,7 +99,7 @@ def test_validation_never_crashes(tmp_path_factory: Any, data: dict[str, Any]) -
 @SETTINGS
 @given(TEXT)
 def test_validation_of_random_text_never_crashes(tmp_path_factory: Any, text: str) -> None:
-    from poaforge.case import load_case
+    from poaforge.case.model import load_case
 
     root = Path(tmp_path_factory.mktemp("text"))
     case = write_case(root, text)

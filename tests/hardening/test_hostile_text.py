@@ -86,8 +86,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         write_case(root, DATA)
         r = "results/mini"
         for argv in (["validate", CASE, f"{r}/case.json"], ["evidence", f"{r}/case.json", r],
-                     ["render", "poa", f"{r}/case.json", f"{r}/poa.pdf"],
-                     ["render", "index", f"{r}/case.json", f"{r}/exhibits.json", f"{r}/evidence-index.pdf", f"{r}/evidence-index.csv"],
+                     ["render", f"{r}/case.json", f"{r}/poa.pdf"],
+                     ["index", f"{r}/case.json", f"{r}/exhibits.json", f"{r}/evidence-index.pdf", f"{r}/evidence-index.csv"],
                      ["docx", f"{r}/case.json", f"{r}/poa.docx"], ["formtext", f"{r}/case.json", f"{r}/poa.txt", f"{r}/form.json"],
                      ["bundle", f"{r}/case.json", f"{r}/exhibits.json", f"{r}/bundle.pdf"],
                      ["checklist", f"{r}/case.json", f"{r}/exhibits.json", f"{r}/checklist.md"]):
@@ -170,7 +170,7 @@ def test_emoji_without_a_font_is_a_clear_error(proj: Path, step: Step) -> None:
     data["corrective_actions"][0]["action"] = "Refunded all 38 affected orders 👍."
     write_case(proj, data)
     assert step("validate", CASE, "results/mini/case.json") == (0, [])
-    code, err = step("render", "poa", "results/mini/case.json", "results/mini/poa.pdf")
+    code, err = step("render", "results/mini/case.json", "results/mini/poa.pdf")
     try:
         check_glyphs({"x": "👍"})
     except Exception:

@@ -1,0 +1,1 @@
+"""Evidence intake: each exhibit file sniffed, checked and turned into PDF pages."""

@@ -1,0 +1,1 @@
+"""Submission: upload-ready files, the checklist and the manifest of hashes."""

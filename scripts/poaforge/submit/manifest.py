@@ -1,0 +1,87 @@
+"""``manifest.json``: the SHA-256 of every input and output of a case's build, the tool
+versions and the git commit, so what was filed can be proven later.
+
+Run as ``python -m poaforge.steps manifest results/<case>/case.json results/<case>/manifest.json``.
+It contains no time stamps, so two builds of the same inputs write the same bytes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from poaforge.files import read_json, sha256_file, write_json
+
+__all__ = ["build_manifest", "main", "TOOLS"]
+
+TOOLS = ("poaforge", "snakemake", "typst", "pypdf", "img2pdf", "pillow", "pypandoc-binary", "jsonschema", "PyYAML")
+_PROJECT_INPUTS = ("schemas/*.json", "platforms/*.yaml", "templates/*.typ", "templates/lang/*.yaml",
+                   "templates/reference.docx", "lint/*.yaml", "lint/*/*.yaml")
+
+
+def _entry(path: Path) -> dict[str, Any]:
+    digest, size, _ = sha256_file(path)
+    return {"path": path.as_posix(), "sha256": digest, "bytes": size}
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0]}
+    for name in TOOLS:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    try:
+        import pypandoc
+
+        out["pandoc"] = pypandoc.get_pandoc_version()
+    except (ImportError, OSError, RuntimeError):
+        pass
+    return out
+
+
+def _git(case_file: str) -> dict[str, Any] | None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain", "--", case_file))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "case_file_modified_since_commit": dirty}
+
+
+def build_manifest(case: dict[str, Any], results: Path) -> dict[str, Any]:
+    """Inputs (case, evidence, project data, templates) and outputs of ``results``."""
+    case_dir = Path(case["case_dir"])
+    inputs = [_entry(Path(case["source"]))]
+    for exhibit in case["exhibits"]:
+        for field in ("file", "translation"):
+            if exhibit.get(field):
+                inputs.append(_entry(case_dir / exhibit[field]))
+    for pattern in _PROJECT_INPUTS:
+        inputs += [_entry(p) for p in sorted(Path().glob(pattern))]
+    outputs = [_entry(p) for p in sorted(results.rglob("*"))
+               if p.is_file() and p.name != "manifest.json" and not p.name.startswith(".")]
+    return {
+        "case": case["case"],
+        "platform": case["platform"],
+        "marketplace": case["marketplace"],
+        "as_of": case["as_of"],
+        "inputs": inputs,
+        "outputs": outputs,
+        "tools": _versions(),
+        "git": _git(case["source"]),
+    }
+
+
+def main(argv: Sequence[str]) -> int:
+    case_json, out = Path(argv[0]), Path(argv[1])
+    case = read_json(case_json)
+    write_json(build_manifest(case, out.parent), out)
+    return 0

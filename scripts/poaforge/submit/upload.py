@@ -1,0 +1,210 @@
+"""Upload-ready attachments, named and sized as the platform profile asks.
+
+``build_upload(case, exhibits, case_dir, results, out_dir)`` writes ``out_dir`` (usually
+``results/<c>/upload/``) exactly as the seller uploads it and returns {exhibit id → file
+name}. ``separate`` mode: one file per exhibit (original bytes when the type is
+accepted; the normalised PDF for PDFs, for images when ``images_as_pdf`` or the type is
+not accepted, and for images with an EXIF rotation so reviewers never see them sideways),
+plus the POA letter (``results/poa.pdf``, which must exist) first when the profile names it
+(``poa_file``, e.g. AliExpress's signed and sealed letter); it counts against the limits.
+``combined`` mode: one PDF named by ``naming``: the bundle when given, else poa.pdf and
+the exhibits concatenated in number order.
+
+File names and formats come from :func:`poaforge.submit.plan.planned_uploads`.
+
+Command: ``python -m poaforge.steps upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy]``.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from poaforge.errors import BuildError, EvidenceError, Problem
+from poaforge.evidence.sniff import EXTENSIONS
+from poaforge.files import read_json, sha256_file, write_json
+from poaforge.submit.plan import Upload, planned_uploads
+
+__all__ = ["MB", "shrink", "build_upload", "main"]
+
+MB = 1_000_000  # platforms' "10 MB": count in the smaller decimal unit to stay below it
+
+
+def _fail(where: str, message: str, hint: str) -> EvidenceError:
+    return EvidenceError(Problem(file=where, message=message, hint=hint))
+
+
+def shrink(data: bytes, media: str, limit: int, allow_lossy: bool) -> bytes:
+    """Make a file smaller than ``limit`` bytes if possible: lossless first, lossy on consent."""
+    from PIL import Image
+
+    if media == "png":
+        im = Image.open(io.BytesIO(data))
+        buf = io.BytesIO()
+        im.save(buf, "PNG", optimize=True)
+        data = min(data, buf.getvalue(), key=len)
+    elif media == "pdf":
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+        for page in writer.pages:
+            page.compress_content_streams()
+        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
+        if len(data) > limit and allow_lossy:
+            for page in writer.pages:
+                for img in page.images:
+                    img.replace(img.image.convert("RGB"), quality=70)
+        buf = io.BytesIO()
+        writer.write(buf)
+        data = min(data, buf.getvalue(), key=len)
+    if len(data) > limit and allow_lossy and media in ("png", "jpeg"):
+        im = Image.open(io.BytesIO(data)).convert("RGB")
+        for quality in (85, 70, 55):
+            buf = io.BytesIO()
+            im.save(buf, "JPEG" if media == "jpeg" else "PNG", quality=quality, optimize=True)
+            if buf.tell() <= limit:
+                return buf.getvalue()
+            im = im.resize((im.width * 3 // 4, im.height * 3 // 4))
+    return data
+
+
+def _check_image(ex: dict, where: str, rules: dict, kind: str) -> None:
+    need = rules.get("min_image_px")
+    if need and ex.get("width"):
+        lo, hi = sorted(int(v) for v in need)
+        small, large = sorted((int(ex["width"]), int(ex["height"])))
+        if small < lo or large < hi:
+            raise _fail(where, f"is {ex['width']}×{ex['height']} px; the platform needs at least {lo}×{hi} px",
+                        "use the original photo or a full-size screenshot, not a thumbnail")
+    dpi = rules.get("min_scan_dpi")
+    if dpi and ex.get("dpi") and kind not in ("screenshot", "photo") and int(ex["dpi"]) < int(dpi):
+        raise _fail(where, f"is scanned at {ex['dpi']} dpi; the platform needs at least {dpi} dpi",
+                    f"scan the document again at {dpi} dpi or more")
+
+
+def _plan(case: dict, exhibits: dict, case_dir: Path, results: Path, allow_lossy: bool,
+          plan: list[Upload]) -> list[tuple[str, str, bytes]]:
+    """[(exhibit id, file name, bytes)] for the planned exhibit files, checked against the rules."""
+    rules = case["profile"]["attachments"]
+    types = set(rules.get("types") or EXTENSIONS)
+    limit = int(float(rules["max_file_mb"]) * MB) if rules.get("max_file_mb") else None
+    prepared = {e["id"]: e for e in exhibits["exhibits"]}
+    files = []
+    for up in plan:
+        meta = up.exhibit or {}
+        ex = prepared.get(meta.get("id"))
+        if ex is None:
+            continue
+        where = f"{case.get('case_dir', case_dir)}/{meta.get('file', ex.get('file', ex['id']))}"
+        if up.source_media != "pdf":
+            _check_image(ex, where, rules, meta.get("kind", ""))
+        if up.media != up.source_media and "pdf" not in types:
+            raise _fail(where, f"is a {up.source_media.upper()} file that has to be converted, and the platform "
+                        f"accepts only {', '.join(sorted(types))}", "export it in an accepted format")
+        data = (results / ex["pdf"]).read_bytes() if up.media == "pdf" else (case_dir / meta["file"]).read_bytes()
+        if limit and len(data) > limit:
+            data = shrink(data, up.media, limit, allow_lossy)
+            if len(data) > limit:
+                hint = "shrink it (fewer pages, lower resolution) or allow lossy compression (allow_lossy)" \
+                    if not allow_lossy else "split it or keep only the pages that prove the point"
+                raise _fail(where, f"is {len(data) / MB:.1f} MB, over the platform's {rules['max_file_mb']} MB "
+                            "limit per file", hint)
+        files.append((ex["id"], up.name, data))
+    return files
+
+
+def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_dir: Path, *,
+                 allow_lossy: bool = False, combined_pdf: Path | None = None) -> dict:
+    """Write the attachments to ``out_dir`` (atomically); return {exhibit id → file name}."""
+    from poaforge.evidence.intake import replace_dir
+
+    rules = case["profile"]["attachments"]
+    poa = results / "poa.pdf"
+    where = str(case.get("source", case.get("case", "case")))
+    plan = planned_uploads(case, exhibits)
+    if rules.get("mode") == "combined":
+        src = combined_pdf or poa
+        data = src.read_bytes() if combined_pdf else _concat([poa] * poa.exists() + [
+            results / e["pdf"] for e in sorted(exhibits["exhibits"], key=lambda e: e["number"])])
+        limit = int(float(rules["max_file_mb"]) * MB) if rules.get("max_file_mb") else None
+        if limit and len(data) > limit:
+            data = shrink(data, "pdf", limit, allow_lossy)
+            if len(data) > limit:
+                big = sorted(exhibits["exhibits"], key=lambda e: -int(e.get("size", 0)))[:3]
+                raise _fail(where, f"the combined PDF is {len(data) / MB:.1f} MB, over the platform's "
+                            f"{rules['max_file_mb']} MB limit",
+                            "shrink the largest exhibits (" + ", ".join(e["id"] for e in big) + ")"
+                            + ("" if allow_lossy else " or allow lossy compression (allow_lossy)"))
+        files = [("", plan[0].name, data)]
+        mapping = {e["id"]: plan[0].name for e in exhibits["exhibits"]}
+    else:
+        files = _plan(case, exhibits, case_dir, results, allow_lossy, plan)
+        letter = next((up.name for up in plan if up.role == "poa"), None)
+        if letter and not poa.exists():
+            raise BuildError(Problem(str(poa), message=f"the platform wants the POA letter uploaded as {letter}, "
+                                     "but it has not been built", hint="build poa.pdf first (snakemake <case>)"))
+        if letter:
+            files.insert(0, ("", letter, poa.read_bytes()))
+        mapping = {ident: name for ident, name, _ in files if ident}
+    if rules.get("max_count") and len(files) > int(rules["max_count"]):
+        raise _fail(where, f"{len(files)} attachments, the platform accepts at most "
+                    f"{rules['max_count']}", "merge related exhibits into one PDF")
+    total = sum(len(d) for _, _, d in files)
+    if rules.get("max_total_mb") and total > float(rules["max_total_mb"]) * MB:
+        big = sorted(files, key=lambda f: -len(f[2]))[:3]
+        raise _fail(where, f"the attachments total {total / MB:.1f} MB, over the platform's "
+                    f"{rules['max_total_mb']} MB", "shrink the largest: " + ", ".join(n for _, n, _ in big))
+    tmp = out_dir.with_name(f".{out_dir.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        for _, name, data in files:
+            (tmp / name).write_bytes(data)
+        replace_dir(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return mapping
+
+
+def _concat(paths: list[Path]) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for path in paths:
+        writer.append(path, import_outline=False)
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def _write_list(out_dir: Path, names: dict[str, str], target: Path) -> None:
+    """upload.json: every file in ``out_dir`` in upload order, with the exhibit it carries."""
+    by_name = {name: ident for ident, name in names.items()}
+    order = {name: i for i, name in enumerate(names.values())}
+    files = []
+    for path in sorted(out_dir.iterdir(), key=lambda p: (order.get(p.name, -1), p.name)):
+        if path.is_file() and not path.name.startswith("."):
+            digest, size, _ = sha256_file(path)
+            files.append({"name": path.name, "exhibit": by_name.get(path.name), "bytes": size, "sha256": digest})
+    write_json({"folder": out_dir.as_posix(), "files": files}, target)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m poaforge.steps upload CASE_JSON EXHIBITS_JSON OUT_DIR [--bundle PDF] [--allow-lossy] [--list JSON]``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="poaforge.submit.upload", description=__doc__.splitlines()[0])
+    parser.add_argument("case_json", type=Path)
+    parser.add_argument("exhibits_json", type=Path)
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--bundle", type=Path, help="the bundle PDF, uploaded in combined mode")
+    parser.add_argument("--allow-lossy", action="store_true", help="consent to lossy recompression")
+    parser.add_argument("--list", type=Path, help="also write the list of uploaded files (name, bytes, SHA-256) here")
+    args = parser.parse_args(argv)
+    case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
+    names = build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
+                         allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
+    if args.list:
+        _write_list(args.out_dir, names, args.list)
+    return 0
