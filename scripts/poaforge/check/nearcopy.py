@@ -1,0 +1,120 @@
+"""POA614: a sentence that is a near-copy of a sentence of another draft checked in the same
+run, or of the project's own wording (the example cases and the scenario scaffolds), which
+users copy from. Sentences are compared with rapidfuzz's ``fuzz.ratio`` after folding case,
+numbers (``#``) and punctuation, so a template with other dates or counts still matches;
+candidates are found through shared word 4-grams (Chinese: character 4-grams) first, so the
+cost grows with the number of sentences, not with its square.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .catalogue import Catalogue
+from .drafts import DraftResult, _finding
+from .finding import Finding
+from .prose import Hit
+from .tokens import script_of
+
+__all__ = ["near_copies", "normalise_sentence", "project_wording"]
+
+_DIGITS = re.compile(r"\d+(?:[.,:/-]\d+)*")
+_NON_WORD = re.compile(r"[^\w#\u3400-\u9fff]+")
+
+
+def normalise_sentence(text: str) -> str:
+    """Lower case, numbers as ``#``, punctuation dropped, single spaces."""
+    return " ".join(_NON_WORD.sub(" ", _DIGITS.sub("#", text.lower())).split())
+
+
+def _shingles(norm: str) -> set[str]:
+    if script_of(norm) == "zh":
+        chars = norm.replace(" ", "")
+        return {chars[i:i + 4] for i in range(max(0, len(chars) - 3))}
+    words = norm.split()
+    return {" ".join(words[i:i + 4]) for i in range(max(0, len(words) - 3))}
+
+
+def _long_enough(norm: str, min_words: int) -> bool:
+    return len(norm.replace(" ", "")) >= 2 * min_words if script_of(norm) == "zh" else len(norm.split()) >= min_words
+
+
+@lru_cache(maxsize=2)
+def project_wording(root: Path) -> tuple[tuple[str, str], ...]:
+    """(where, sentence) of the example cases' and the scaffolds' POA text."""
+    from .units import sentences
+
+    out = []
+    keys = ("what", "gap", "action", "measure", "verification")
+    for folder in ("cases", "scaffolds"):
+        for path in sorted((Path(root) / folder).glob("*.yaml")):
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError):
+                continue
+            stack = [data]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    for k, v in node.items():
+                        if k in keys and isinstance(v, str) and "TODO" not in v:
+                            out += [(f"{folder}/{path.name}", v[a:b]) for a, b in sentences(v)]
+                        else:
+                            stack.append(v)
+                elif isinstance(node, list):
+                    stack.extend(node)
+    return tuple(out)
+
+
+def near_copies(results: Sequence[DraftResult], cat: Catalogue, *, reference: bool = True) -> None:
+    """Add POA614 findings to ``results`` (in place, re-sorted)."""
+    from rapidfuzz import fuzz
+
+    from .units import Unit
+
+    ratio = float(cat.setting("near_copy_ratio"))
+    min_words = int(cat.setting("near_copy_min_words"))
+    rows: list[tuple[int, Unit | None, int, int, str, str]] = []     # doc, unit, start, end, norm, where
+    for d, r in enumerate(results):
+        for u in (r.layout.units if r.layout else []):
+            if u.kind != "body":
+                continue
+            for a, b in u.sentence_spans():
+                norm = normalise_sentence(u.text[a:b])
+                if _long_enough(norm, min_words):
+                    rows.append((d, u, a, b, norm, f"{r.file}:{u.locate(a)[0]}"))
+    if reference:
+        for where, text in project_wording(cat.root):
+            norm = normalise_sentence(text)
+            if _long_enough(norm, min_words):
+                rows.append((-1, None, 0, 0, norm, where))
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        for sh in _shingles(row[4]):
+            index[sh].append(i)
+    added: dict[int, list[Finding]] = defaultdict(list)
+    for i, (doc, unit, a, b, norm, _) in enumerate(rows):
+        if unit is None:
+            continue
+        seen: set[int] = set()
+        best: tuple[float, int] | None = None
+        for sh in _shingles(norm):
+            for j in index[sh][:200]:
+                if j in seen or rows[j][0] == doc:
+                    continue
+                seen.add(j)
+                score = fuzz.ratio(norm, rows[j][4])
+                if score >= ratio and (best is None or score > best[0]):
+                    best = (score, j)
+        if best is not None:
+            hit = Hit("POA614", unit, a, b, {"pct": round(best[0]), "other": rows[best[1]][5],
+                                             "phrase": unit.text[a:b][:60]})
+            added[doc].append(_finding(cat, hit, results[doc].file, results[doc].language))
+    for doc, found in added.items():
+        results[doc].findings = sorted(results[doc].findings + found, key=Finding.sort_key)

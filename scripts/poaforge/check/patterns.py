@@ -1,0 +1,192 @@
+"""The pattern language of the text rules (``lint/text/<lang>.yaml``), compiled to regular
+expressions over a sentence's key string (:mod:`poaforge.check.tokens`).
+
+A *term* is a sequence of elements separated by spaces:
+
+======================  ==========================================================
+``check``               an English word, matched by its stem (checks, checked, checking)
+``我们会``              Chinese, matched whatever way jieba split it, but never inside
+                        a longer word ("会" does not match in "机会" or "开会")
+``{BLAME_WHO}``         a word class of the language file (each entry is a term itself)
+``[a b / c]``           one of several sequences
+``x?`` ``[…]?`` ``{C}?``  optional
+``~3``                  up to three words of anything
+``#`` ``*`` ``«q»``     a number, any one word, a quotation
+``^`` ``$``             start, end of the sentence (closing punctuation allowed)
+``:`` ``?`` ``(`` …     that punctuation mark
+======================  ==========================================================
+
+A *match entry* joins terms and predicates with `` & ``: ``@question & {YOU}``.
+``@name`` is a predicate (computed by :mod:`poaforge.check.anchors`, or a named pattern of
+the language file); ``NOT`` before a term or predicate negates it. A finding points at the words of the first positive term that matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from .tokens import NUMBER, QUOTE, Tokens, is_cjk_char, stem
+
+__all__ = ["Term", "Entry", "compile_entry", "PatternError"]
+
+_ANY = r"[^|]+\|"
+
+
+class PatternError(ValueError):
+    """A pattern of a text-rule file cannot be compiled (the message says why)."""
+
+
+def _split(body: str) -> list[str]:
+    """Elements of a term: words, {classes} and [groups] (which may contain spaces)."""
+    out, depth, cur = [], 0, ""
+    for ch in body:
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == " " and depth == 0:
+            if cur:
+                out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if depth:
+        raise PatternError(f"unbalanced brackets in {body!r}")
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _literal(word: str) -> str:
+    if word == "#":
+        return re.escape(NUMBER) + r"\|"
+    if word == "*":
+        return _ANY
+    if word == QUOTE:
+        return re.escape(QUOTE) + r"\|"
+    if any(is_cjk_char(c) for c in word):
+        return r"\|?".join(re.escape(c) for c in word) + r"\|"
+    if re.fullmatch(r"[A-Za-z]+(?:['’][A-Za-z]+)*", word):
+        return re.escape(stem(word)) + r"\|"
+    if re.fullmatch(r"\d+", word):
+        return re.escape(NUMBER) + r"\|"
+    return "".join(re.escape(c) + r"\|" for c in word)     # punctuation, one mark per token
+
+
+class _Compiler:
+    def __init__(self, classes: Mapping[str, list[str]]) -> None:
+        self.classes = classes
+        self.cache: dict[str, str] = {}
+        self.stack: list[str] = []
+
+    def cls(self, name: str) -> str:
+        if name in self.cache:
+            return self.cache[name]
+        if name not in self.classes:
+            raise PatternError(f"unknown word class {{{name}}}")
+        if name in self.stack:
+            raise PatternError(f"word class {{{name}}} refers to itself")
+        self.stack.append(name)
+        alts = sorted({self.seq(e) for e in self.classes[name]}, key=len, reverse=True)
+        self.stack.pop()
+        self.cache[name] = "(?:" + "|".join(alts) + ")"
+        return self.cache[name]
+
+    def element(self, el: str) -> str:
+        optional = el.endswith("?") and len(el) > 1
+        core = el[:-1] if optional else el
+        if core.startswith("~") and core[1:].isdigit():
+            rx = f"(?:{_ANY}){{0,{int(core[1:])}}}"
+        elif core == "^":
+            rx = r"(?<=^\|)"
+        elif core == "$":
+            rx = r"(?=(?:[.!?;:,)\]]\|)*$)"
+        elif core.startswith("{") and core.endswith("}"):
+            rx = self.cls(core[1:-1])
+        elif core.startswith("[") and core.endswith("]"):
+            rx = "(?:" + "|".join(self.seq(a.strip()) for a in _alternatives(core[1:-1])) + ")"
+        else:
+            rx = _literal(core)
+        return f"(?:{rx})?" if optional else rx
+
+    def seq(self, body: str) -> str:
+        parts = _split(body.strip())
+        if not parts:
+            raise PatternError("empty pattern")
+        return "".join(self.element(p) for p in parts)
+
+
+def _alternatives(body: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in body:
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == "/" and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [a for a in out if a.strip()]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One compiled term or predicate of a match entry."""
+
+    negated: bool
+    predicate: str | None
+    regex: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A match entry: every term must hold. ``source`` is the entry as written in the data."""
+
+    source: str
+    terms: tuple[Term, ...]
+
+    def match(self, tokens: Tokens, predicate: Callable[[str], bool]) -> tuple[int, int] | None:
+        """Character span (in the sentence) of the words found, or None when the entry fails."""
+        span: tuple[int, int] | None = None
+        for term in self.terms:
+            if term.predicate is not None:
+                if predicate(term.predicate) == term.negated:
+                    return None
+                continue
+            assert term.regex is not None
+            found = term.regex.search(tokens.keys)
+            if (found is not None) == term.negated:
+                return None
+            if found is not None and span is None:
+                span = tokens.span(found.start(), found.end())
+        return span if span is not None else (0, len(tokens.text))
+
+
+def compile_entry(source: str, classes: Mapping[str, list[str]], predicates: frozenset[str],
+                  compiler: _Compiler | None = None) -> Entry:
+    """Compile one match entry; :class:`PatternError` names what is wrong with it."""
+    comp = compiler or _Compiler(classes)
+    terms = []
+    for raw in source.split(" & "):
+        raw = raw.strip()
+        negated = raw.startswith("NOT ")
+        body = raw[4:].strip() if negated else raw
+        if body.startswith("@"):
+            if body[1:] not in predicates:
+                raise PatternError(f"unknown predicate {body}; known: {', '.join(sorted('@' + p for p in predicates))}")
+            terms.append(Term(negated, body[1:], None))
+        else:
+            terms.append(Term(negated, None, re.compile(r"(?<=\|)" + comp.seq(body))))
+    if all(t.negated for t in terms):
+        raise PatternError(f"{source!r} needs at least one positive term")
+    return Entry(source, tuple(terms))
+
+
+def compiler_for(classes: Mapping[str, list[str]]) -> _Compiler:
+    """One compiler per language file: word classes are compiled once and shared."""
+    return _Compiler(classes)
