@@ -65,6 +65,10 @@ class Sentence:
     def _p_quoted_question(self) -> bool:
         return any(t.key == QUOTE and ("?" in t.text or "？" in t.text) for t in self.tokens.items)
 
+    def _p_measure(self) -> bool:
+        """In the corrective or preventive part."""
+        return self.unit.section in ("corrective", "preventive")
+
     def _p_heading(self) -> bool:
         return self.unit.kind == "heading"
 

@@ -15,12 +15,13 @@ from .units import Unit
 __all__ = ["order_id_checker"]
 
 # long digit runs (Walmart purchase orders, TikTok and AliExpress order ids) and hyphenated ids
-_ANY_ID = re.compile(r"(?<![\w-])\d{3}-\d{4,9}-\d{4,9}(?:-\d{1,9})*(?![\w-])|(?<![\w.-])\d{12,20}(?![\w.-])")
+_ANY_ID = re.compile(r"(?<![\w-])\d{3}-\d{4,9}-\d{4,9}(?:-\d{1,9})*(?![\w-])|(?<![\w.-])\d{12,20}(?![\w-])(?!\.\d)")
 
 
 def order_id_checker(profile: dict[str, Any] | None) -> Any:
-    """A per-unit check for :func:`~poaforge.check.prose.lint_units` with the platform's id shape."""
-    spec = (profile or {}).get("order_id") or {}
+    """A per-unit check for :func:`~poaforge.check.prose.lint_units` with the platform's id shape
+    (``profile`` may also be a bare ``order_id`` mapping)."""
+    spec = (profile or {}).get("order_id") or (profile if profile and "pattern" in profile else {})
     valid = re.compile(spec["pattern"]) if spec.get("pattern") else None
     near = re.compile(rf"(?<![\w-])(?:{spec['near']})(?![\w-])") if spec.get("near") else None
     shape = spec.get("shape", "")

@@ -5,8 +5,8 @@ A *term* is a sequence of elements separated by spaces:
 
 ======================  ==========================================================
 ``check``               an English word, matched by its stem (checks, checked, checking)
-``我们会``              Chinese, matched whatever way jieba split it, but never inside
-                        a longer word ("会" does not match in "机会" or "开会")
+``我们会``              Chinese, matched whatever way jieba split it; one character
+                        alone only as a whole word ("会" does not match in "机会" or "开会")
 ``{BLAME_WHO}``         a word class of the language file (each entry is a term itself)
 ``[a b / c]``           one of several sequences
 ``x?`` ``[…]?`` ``{C}?``  optional
@@ -32,6 +32,8 @@ from .tokens import NUMBER, QUOTE, Tokens, is_cjk_char, stem
 __all__ = ["Term", "Entry", "compile_entry", "PatternError"]
 
 _ANY = r"[^|]+\|"
+_SEP = "[·|]"          # between two characters of a Chinese word, or between two words
+_HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
 
 
 class PatternError(ValueError):
@@ -67,9 +69,13 @@ def _literal(word: str) -> str:
     if word == QUOTE:
         return re.escape(QUOTE) + r"\|"
     if any(is_cjk_char(c) for c in word):
-        return r"\|?".join(re.escape(c) for c in word) + r"\|"
+        if len(word) == 1:
+            return r"(?<=\|)" + re.escape(word) + r"\|"
+        return "".join(re.escape(c) + _SEP for c in word)
     if re.fullmatch(r"[A-Za-z]+(?:['’][A-Za-z]+)*", word):
         return re.escape(stem(word)) + r"\|"
+    if _HYPHENATED.fullmatch(word):                       # non-compliance, a-to-z, re-read
+        return r"\-\|".join(re.escape(stem(w)) + r"\|" for w in word.split("-"))
     if re.fullmatch(r"\d+", word):
         return re.escape(NUMBER) + r"\|"
     return "".join(re.escape(c) + r"\|" for c in word)     # punctuation, one mark per token
@@ -181,7 +187,7 @@ def compile_entry(source: str, classes: Mapping[str, list[str]], predicates: fro
                 raise PatternError(f"unknown predicate {body}; known: {', '.join(sorted('@' + p for p in predicates))}")
             terms.append(Term(negated, body[1:], None))
         else:
-            terms.append(Term(negated, None, re.compile(r"(?<=\|)" + comp.seq(body))))
+            terms.append(Term(negated, None, re.compile(r"(?<=[|·])" + comp.seq(body))))
     if all(t.negated for t in terms):
         raise PatternError(f"{source!r} needs at least one positive term")
     return Entry(source, tuple(terms))

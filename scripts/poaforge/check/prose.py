@@ -92,8 +92,8 @@ def _pattern_hits(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable
                     break
             if span is None or any(e.match(s.tokens, s.predicate) for e in rule.unless):
                 continue
-            if rule.unless_item:
-                item_tokens = item_tokens or tokenize(unit.item or unit.text)
+            if rule.unless_item and unit.item:
+                item_tokens = item_tokens or tokenize(unit.item)
                 if any(e.match(item_tokens, s.predicate) for e in rule.unless_item):
                     continue
             a, b = s.start + span[0], s.start + span[1]

@@ -116,7 +116,8 @@ def _heading(line: Line, pats: dict[str, dict[str, tuple[Entry, ...]]], cfg: dic
     if label and label.group(2):
         head = label.group(1)
         hsize, hcjk = _size(head)
-        if hsize <= (cfg["label_max_chars_cjk"] if hcjk else cfg["label_max_words"]):
+        numbered = bool(re.search(r"\d", re.sub(r"[(（][^)）]*[)）]", "", head)))     # "Attachment 6:" is an exhibit label
+        if hsize <= (cfg["label_max_chars_cjk"] if hcjk else cfg["label_max_words"]) and not numbered:
             sections = _sections_of(re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", head), pats)
             if sections:
                 return Heading(line.number, sections, body_start + label.start(2), True)

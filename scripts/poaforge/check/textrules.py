@@ -24,7 +24,7 @@ __all__ = ["LangRules", "TextRule", "load_text_rules", "CODE_PREDICATES"]
 
 #: Predicates computed by code (see :mod:`poaforge.check.anchors`); data may add more.
 CODE_PREDICATES = frozenset({"question", "quoted_question", "heading", "date", "number", "exhibit", "name",
-                             "conditional_clause", "anchor"})
+                             "conditional_clause", "anchor", "measure"})
 
 
 @dataclass(frozen=True)

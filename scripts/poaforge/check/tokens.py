@@ -3,7 +3,7 @@ stem ("checked", "checking" → "check"), Chinese split into words by jieba (``r
 jieba-rs binding: its dictionary is built in ~0.1 s, on the first Chinese text only).
 
 A sentence becomes a :class:`Tokens`: each word with its character span in the sentence,
-and one *key string* ``|we|did|not|know|the|polici|`` that the compiled patterns of
+and one *key string* ``|we|did|not|know|the|polici|`` (Chinese: ``|我·们|会|``) that the compiled patterns of
 :mod:`poaforge.check.patterns` search. Quoted speech and document titles (``'…'``, ``“…”``,
 ``《…》``) become one opaque ``«q»`` word, so a buyer's question or a signed 《保证书》 is never
 read as the seller's own words. Numbers become ``#``.
@@ -56,8 +56,11 @@ class Tokens:
         offsets, parts, pos = [], [], 1
         for t in tokens:
             offsets.append(pos)
-            parts.append(t.key)
-            pos += len(t.key) + 1
+            # a Chinese word of several characters is written 我·们, so a pattern can match
+            # across jieba's word boundaries; one character alone must be a whole word
+            key = "·".join(t.key) if len(t.key) > 1 and is_cjk_char(t.key[0]) else t.key
+            parts.append(key)
+            pos += len(key) + 1
         self.keys = "|" + "|".join(parts) + "|"
         self._offsets = offsets
 
