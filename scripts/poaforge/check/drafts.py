@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +65,23 @@ def _finding(cat: Catalogue, hit: Hit, file: str, language: str) -> Finding:
                         match=hit.unit.text[hit.start:hit.end], **values)
 
 
-def _profile(platform: str | None, root: Path) -> dict[str, Any] | None:
-    if platform is None:
-        return None
-    from poaforge.case.profile import load_profile
+@lru_cache(maxsize=16)
+def _order_ids(platform: str | None, root: Path) -> dict[str, Any] | None:
+    """The platform's order-id shape; for a draft that names no platform, the one profile
+    that defines a shape (ids of that shape are recognisable on their own)."""
+    from poaforge.case.profile import list_platforms, load_profile
     from poaforge.errors import PoaError
 
-    try:
-        return load_profile(platform, "", root)
-    except PoaError:
-        return None
+    names = [platform] if platform else list_platforms(root)
+    specs = []
+    for name in names:
+        try:
+            spec = load_profile(name, "", root).get("order_id")
+        except PoaError:
+            continue
+        if spec:
+            specs.append(spec)
+    return specs[0] if len(specs) == 1 else None
 
 
 def check_lines(lines: Sequence[Line], file: str, *, language: str | None = None, platform: str | None = None,
@@ -90,7 +98,7 @@ def check_lines(lines: Sequence[Line], file: str, *, language: str | None = None
     plat = platform or detect_platform(whole)
     lay = layout(list(lines), cat.root)
     main = [u.text for u in lay.units if u.section in ("opening", "root_cause", "unknown")]
-    extra = [order_id_checker(_profile(plat, cat.root)), topic_checker(main, cat.root)]
+    extra = [order_id_checker(_order_ids(plat, cat.root)), topic_checker(main, cat.root)]
     hits = lint_units(lay.units, cat, extra=extra)
     found = hits.items + structure_hits(lay, cat, lang) + preamble_hits(lay, cat)
     result = DraftResult(file, lang, plat, layout=lay)

@@ -104,7 +104,7 @@ class _Compiler:
         optional = el.endswith("?") and len(el) > 1
         core = el[:-1] if optional else el
         if core.startswith("~") and core[1:].isdigit():
-            rx = f"(?:{_ANY}){{0,{int(core[1:])}}}"
+            rx = f"(?:{_ANY}){{0,{int(core[1:])}}}(?:[^|·]+·)*"      # may stop inside a Chinese word
         elif core == "^":
             rx = r"(?<=^\|)"
         elif core == "$":

@@ -119,7 +119,28 @@ def _content_keys(s: Sentence) -> set[str]:
             and (len(t.key) > 2 or (len(t.key) > 1 and "\u3400" <= t.key[0] <= "\u9fff")) and t.key.isalnum()}
 
 
+_CLAUSE = re.compile(r"[，,；;]")
+
+
+def _clauses(unit: Unit, sents: list[Sentence], cat: Catalogue) -> list[Sentence]:
+    """A Chinese sentence's clauses, for repetition inside one long sentence (一句话说三遍)."""
+    out = []
+    for s in sents:
+        if script_of(s.text) != "zh":
+            out.append(s)
+            continue
+        pos = 0
+        for piece in [*_CLAUSE.split(s.text)]:
+            a = s.start + pos
+            pos += len(piece) + 1
+            if piece.strip():
+                out.append(Sentence(unit, a, a + len(piece), tokenize(piece), s.lang))
+    return out
+
+
 def _repetition(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable[Hit]:
+    if len(sents) == 1 and script_of(sents[0].text) == "zh":
+        sents = _clauses(unit, sents, cat)
     need = int(cat.setting("repeat_min_sentences"))
     share = float(cat.setting("repeat_overlap"))
     keys = [_content_keys(s) for s in sents]
@@ -128,7 +149,7 @@ def _repetition(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable[H
     for j, (s, k) in enumerate(zip(sents, keys)):
         for i in range(j):
             common = keys[i] & k
-            if len(common) >= 3 and len(common) >= share * min(len(keys[i]), len(k)):
+            if len(common) >= 3 and len(common) >= share * max(len(keys[i]), len(k)):
                 yield Hit("POA609", unit, s.start, s.end, {"phrase": _clip(s.text)})
                 break
         else:

@@ -33,6 +33,8 @@ _GREETING = re.compile(r"^\s*(?:dear\b|hello\b|hi\b|to whom\b|尊敬的|您好|�
 _VALEDICTION = re.compile(r"^\s*(?:sincerely|yours|best regards|kind regards|regards|respectfully|此致|敬礼|顺祝)\b", re.IGNORECASE)
 _LABEL = re.compile(r"^\s*([^:：]{1,40}?)\s*[:：]\s*(\S.*)?$")
 _FINAL = re.compile(r"[.。!！]\s*[\"'”’)）]*\s*$")
+# a list item's marker: "- ", "• ", "1. ", "2) ", "(3) ", "a) ", "①"
+_BULLET = re.compile(r"^\s*(?:[-–—•*·]+|\d{1,2}[.)、](?!\d)|[(（]\d{1,2}[)）]|[a-zA-Z][.)]|[①-⑳])\s*")
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,8 @@ def layout(lines: list[Line], root: Path, *, where: dict[str, str] | None = None
                                   where=(where or {}).get(section, section), index=len(out.units)))
             continue
         kind = _kind(line.text, not seen_heading, section == "closing")
-        out.units.append(Unit(line.text, section, _column_locator(line.number, 0), f"line{line.number}",
+        bullet = _BULLET.match(line.text)
+        start = bullet.end() if bullet and bullet.end() < len(line.text.rstrip()) else 0
+        out.units.append(Unit(line.text[start:], section, _column_locator(line.number, start), f"line{line.number}",
                               where=(where or {}).get(section, section), kind=kind, index=len(out.units)))
     return out

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Token", "Tokens", "tokenize", "stem", "script_of", "is_cjk_char", "QUOTE", "NUMBER"]
+__all__ = ["Token", "Tokens", "tokenize", "stem", "script_of", "is_cjk_char", "quoted_spans", "QUOTE", "NUMBER"]
 
 QUOTE = "«q»"
 NUMBER = "#"
@@ -144,6 +144,11 @@ def _pieces(text: str, base: int, out: list[Token]) -> None:
                 out.append(Token(w, w, start + s, start + e))
         else:
             out.append(Token(value.translate(_PUNCT_KEY), value, start, start + len(value)))
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation or document title in ``text``."""
+    return [m.span() for m in _QUOTED.finditer(text)]
 
 
 @lru_cache(maxsize=4096)

@@ -21,7 +21,7 @@ Span = tuple[int, int]
 # An English sentence ends at . ! ? (and closing quotes/brackets) before a space and a
 # capital, digit, quote or bullet; not after an abbreviation, an initial or a decimal point.
 _EN_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9\-•*(]|\s*$)""")
-_ZH_END = re.compile(r"[。！？!?]+[”’」』）)]*")
+_ZH_END = re.compile(r"[。！？]+[”’」』）)]*|[.!?]+(?=[\u4e00-\u9fff])")
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|no|nos|co|ltd|inc|corp|llc|mr|mrs|ms|dr|st|ave|approx|dept|fig|ref|jan|feb|mar|apr"
                      r"|jun|jul|aug|sep|sept|oct|nov|dec|u\.s|u\.k|a\.m|p\.m)|\b[A-Z])\.$", re.IGNORECASE)
 
@@ -57,6 +57,9 @@ class Unit:
 
 
 def _cut_points(text: str) -> list[int]:
+    from .tokens import quoted_spans
+
+    inside = quoted_spans(text)
     cuts = []
     for m in _EN_END.finditer(text):
         before = text[:m.start() + 1]
@@ -64,7 +67,7 @@ def _cut_points(text: str) -> list[int]:
             continue
         cuts.append(m.end())
     cuts += [m.end() for m in _ZH_END.finditer(text)]
-    return sorted(set(cuts))
+    return sorted(c for c in set(cuts) if not any(a < c < b for a, b in inside))
 
 
 def sentences(text: str) -> list[Span]:
