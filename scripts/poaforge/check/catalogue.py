@@ -20,7 +20,7 @@ from poaforge.paths import PROJECT
 
 from .text import Matcher, whole_value
 
-__all__ = ["Rule", "Catalogue", "Term", "load_catalogue", "DEFAULT_ROOT", "CATEGORIES"]
+__all__ = ["Rule", "Catalogue", "Term", "load_catalogue", "load_data", "DEFAULT_ROOT", "CATEGORIES"]
 
 #: The repository top: ``lint/`` lives here.
 DEFAULT_ROOT = PROJECT
@@ -111,6 +111,12 @@ class Catalogue:
         return value
 
 
+def load_data(text: str) -> Any:
+    """Parse a data file of the gate (rules, patterns, headings) with libyaml when PyYAML has it:
+    ten times faster than the pure-Python parser, which matters for a language server."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def _fail(shown: str, message: str, hint: str = "restore the file from git or fix the entry") -> ProfileError:
     return ProfileError(Problem(shown, message=message, hint=hint))
 
@@ -118,7 +124,7 @@ def _fail(shown: str, message: str, hint: str = "restore the file from git or fi
 def _read(path: Path, root: Path) -> Any:
     shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_data(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise _fail(shown, f"cannot read the lint data file: {exc.strerror}") from None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -79,7 +79,9 @@ def check_exhibit_rules(ctx: Context) -> None:
     if limit is not None and att.get("mode", "separate") == "separate":
         count = len(exhibits) + (1 if att.get("poa_file") else 0)
         if count > int(limit):
-            ctx.emit("POA807", ("exhibits",), key=True, count=count, platform=_platform(ctx), limit=limit)
+            what = (f"the letter, which counts as one, and {len(exhibits)} exhibits" if att.get("poa_file")
+                    else f"{len(exhibits)} exhibits")
+            ctx.emit("POA807", ("exhibits",), key=True, count=count, what=what, platform=_platform(ctx), limit=limit)
 
 
 def check_signatory(ctx: Context) -> None:

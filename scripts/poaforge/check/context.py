@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,8 @@ class Context:
     catalogue: Catalogue
     now: dt.datetime | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: findings of text rules left out by the per-field cap, per rule
+    dropped: Counter[str] = field(default_factory=Counter)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -29,7 +32,8 @@ class Context:
 
     @property
     def language(self) -> str:
-        return str(self.data.get("language", "en"))
+        lang = self.data.get("language", "en") if isinstance(self.data, dict) else "en"
+        return lang if lang in ("en", "zh") else "en"
 
     @property
     def file(self) -> str:
@@ -52,5 +56,5 @@ class Context:
             line, col = self.case.locate_key(path) if key else self.case.locate(path)
         else:
             line, col = 1, 1
-        self.findings.append(make_finding(self.catalogue, rule_id, self.file, (line, col), language=self.language,
+        self.findings.append(make_finding(self.catalogue, rule_id, self.file, (line, col), in_language=self.language,
                                           **values))

@@ -16,7 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .catalogue import Catalogue, load_catalogue
+import yaml
+
+from .catalogue import Catalogue, load_catalogue, load_data
 from .draft import Line
 from .finding import Finding, make_finding
 from .orderids import order_id_checker
@@ -61,25 +63,25 @@ def _finding(cat: Catalogue, hit: Hit, file: str, language: str) -> Finding:
     end = (end[0], end[1] + 1) if hit.end > hit.start else (0, 0)
     where = cat.word(f"section.{hit.unit.section}", language, hit.unit.section.replace("_", " "))
     values = {"where": where, **hit.values}
-    return make_finding(cat, hit.rule, file, start, end, language=language,
+    return make_finding(cat, hit.rule, file, start, end, in_language=language,
                         match=hit.unit.text[hit.start:hit.end], **values)
 
 
 @lru_cache(maxsize=16)
 def _order_ids(platform: str | None, root: Path) -> dict[str, Any] | None:
-    """The platform's order-id shape; for a draft that names no platform, the one profile
-    that defines a shape (ids of that shape are recognisable on their own)."""
-    from poaforge.case.profile import list_platforms, load_profile
-    from poaforge.errors import PoaError
-
-    names = [platform] if platform else list_platforms(root)
+    """The ``order_id`` shape of the platform's profile; for a draft that names no platform,
+    the one profile that defines a shape (ids of that shape are recognisable on their own).
+    Only that key is read, with the fast parser: `poa validate` checks profiles in full."""
+    folder = Path(root) / "platforms"
+    paths = [folder / f"{platform}.yaml"] if platform else sorted(folder.glob("*.yaml"))
     specs = []
-    for name in names:
+    for path in paths:
         try:
-            spec = load_profile(name, "", root).get("order_id")
-        except PoaError:
+            data = load_data(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError):
             continue
-        if spec:
+        spec = data.get("order_id") if isinstance(data, dict) else None
+        if isinstance(spec, dict) and isinstance(spec.get("pattern"), str):
             specs.append(spec)
     return specs[0] if len(specs) == 1 else None
 

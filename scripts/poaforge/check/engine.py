@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import checks_content, checks_deadline, checks_evidence, checks_history, checks_length, checks_platform, checks_text
+from . import casetext, checks_content, checks_deadline, checks_evidence, checks_history, checks_length, checks_platform, checks_text
 from .catalogue import Catalogue, load_catalogue
 from .context import Context
 from .finding import Finding
@@ -19,7 +19,7 @@ __all__ = ["lint_case", "CHECKS", "build_index"]
 #: Every check, in the order it runs (findings are sorted afterwards).
 CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_content.check_root_causes, checks_content.check_actions, checks_content.check_measures,
-    checks_content.check_owners, checks_text.check_tone, checks_text.check_language,
+    checks_content.check_owners, casetext.check_case_text, checks_text.check_language,
     checks_text.check_personal_data, checks_evidence.check_citations, checks_evidence.check_exhibit_dates,
     checks_evidence.check_exhibits, checks_length.check_length, checks_deadline.check_deadline,
     checks_platform.check_metrics, checks_platform.check_exhibit_rules, checks_platform.check_signatory,

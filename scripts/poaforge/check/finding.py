@@ -57,11 +57,11 @@ class _Blank(dict):  # type: ignore[type-arg]
 
 
 def make_finding(cat: Any, rule_id: str, file: str, start: tuple[int, int], end: tuple[int, int] = (0, 0), *,
-                 language: str = "en", match: str = "", **values: Any) -> Finding:
-    """A :class:`Finding` of ``rule_id`` with its message and fix in ``language`` (English
+                 in_language: str = "en", match: str = "", **values: Any) -> Finding:
+    """A :class:`Finding` of ``rule_id`` with its message and fix in ``in_language`` (English
     when the catalogue has no translation), the placeholders filled from ``values``."""
     rule = cat.rules[rule_id]
-    message, fix = cat.wording(rule_id, language)
+    message, fix = cat.wording(rule_id, in_language)
     fmt = _Blank({k: str(v) for k, v in values.items()})
     return Finding(rule.id, rule.severity, file, start[0], start[1], message.format_map(fmt), fix.format_map(fmt),
                    category=rule.category, end_line=end[0], end_col=end[1], match=match, rationale=rule.rationale)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from .catalogue import Catalogue
+from .catalogue import Catalogue, load_data
 from .drafts import DraftResult, _finding
 from .finding import Finding
 from .prose import Hit
@@ -55,7 +55,7 @@ def project_wording(root: Path) -> tuple[tuple[str, str], ...]:
     for folder in ("cases", "scaffolds"):
         for path in sorted((Path(root) / folder).glob("*.yaml")):
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+                data = load_data(path.read_text(encoding="utf-8"))
             except (OSError, yaml.YAMLError):
                 continue
             stack = [data]

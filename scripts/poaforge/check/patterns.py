@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .tokens import NUMBER, QUOTE, Tokens, is_cjk_char, stem
 
@@ -61,33 +62,56 @@ def _split(body: str) -> list[str]:
     return out
 
 
-def _literal(word: str) -> str:
+# A trigger says which words a pattern cannot match without: (keys, Chinese substrings), or
+# None when it can match any sentence. Sentences without a trigger word skip the regex, and
+# a regex is compiled only the first time a sentence has its trigger (start-up stays short).
+Trigger = tuple[frozenset[str], frozenset[str]] | None
+
+
+def _union(triggers: list[Trigger]) -> Trigger:
+    if any(t is None for t in triggers):
+        return None
+    keys: set[str] = set()
+    cjk: set[str] = set()
+    for t in triggers:
+        assert t is not None
+        keys |= t[0]
+        cjk |= t[1]
+    return frozenset(keys), frozenset(cjk)
+
+
+def _literal(word: str) -> tuple[str, Trigger]:
     if word == "#":
-        return re.escape(NUMBER) + r"\|"
+        return re.escape(NUMBER) + r"\|", (frozenset({NUMBER}), frozenset())
     if word == "*":
-        return _ANY
+        return _ANY, None
     if word == QUOTE:
-        return re.escape(QUOTE) + r"\|"
+        return re.escape(QUOTE) + r"\|", (frozenset({QUOTE}), frozenset())
     if any(is_cjk_char(c) for c in word):
         if len(word) == 1:
-            return r"(?<=\|)" + re.escape(word) + r"\|"
-        return "".join(re.escape(c) + _SEP for c in word)
+            return r"(?<=\|)" + re.escape(word) + r"\|", (frozenset(), frozenset({word}))
+        return "".join(re.escape(c) + _SEP for c in word), (frozenset(), frozenset({word}))
     if re.fullmatch(r"[A-Za-z]+(?:['’][A-Za-z]+)*", word):
-        return re.escape(stem(word)) + r"\|"
+        return re.escape(stem(word)) + r"\|", (frozenset({stem(word)}), frozenset())
     if _HYPHENATED.fullmatch(word):                       # non-compliance, a-to-z, re-read
-        return r"\-\|".join(re.escape(stem(w)) + r"\|" for w in word.split("-"))
+        parts = word.split("-")
+        return r"\-\|".join(re.escape(stem(w)) + r"\|" for w in parts), (frozenset({stem(parts[-1])}), frozenset())
     if re.fullmatch(r"\d+", word):
-        return re.escape(NUMBER) + r"\|"
-    return "".join(re.escape(c) + r"\|" for c in word)     # punctuation, one mark per token
+        return re.escape(NUMBER) + r"\|", (frozenset({NUMBER}), frozenset())
+    keys = frozenset(c.translate(_PUNCT) for c in word)
+    return "".join(re.escape(c) + r"\|" for c in word), (keys, frozenset())     # punctuation, one mark per token
+
+
+_PUNCT = str.maketrans({"？": "?", "！": "!", "，": ",", "。": ".", "：": ":", "；": ";", "（": "(", "）": ")"})
 
 
 class _Compiler:
     def __init__(self, classes: Mapping[str, list[str]]) -> None:
         self.classes = classes
-        self.cache: dict[str, str] = {}
+        self.cache: dict[str, tuple[str, Trigger]] = {}
         self.stack: list[str] = []
 
-    def cls(self, name: str) -> str:
+    def cls(self, name: str) -> tuple[str, Trigger]:
         if name in self.cache:
             return self.cache[name]
         if name not in self.classes:
@@ -95,33 +119,43 @@ class _Compiler:
         if name in self.stack:
             raise PatternError(f"word class {{{name}}} refers to itself")
         self.stack.append(name)
-        alts = sorted({self.seq(e) for e in self.classes[name]}, key=len, reverse=True)
+        compiled = [self.seq(e) for e in self.classes[name]]
         self.stack.pop()
-        self.cache[name] = "(?:" + "|".join(alts) + ")"
+        alts = sorted({rx for rx, _ in compiled}, key=len, reverse=True)
+        self.cache[name] = ("(?:" + "|".join(alts) + ")", _union([t for _, t in compiled]))
         return self.cache[name]
 
-    def element(self, el: str) -> str:
+    def element(self, el: str) -> tuple[str, Trigger, bool]:
+        """(regex, trigger, required): gaps, anchors and optional parts are not required."""
         optional = el.endswith("?") and len(el) > 1
         core = el[:-1] if optional else el
+        trig: Trigger = None
+        required = not optional
         if core.startswith("~") and core[1:].isdigit():
             rx = f"(?:{_ANY}){{0,{int(core[1:])}}}(?:[^|·]+·)*"      # may stop inside a Chinese word
+            required = False
         elif core == "^":
-            rx = r"(?<=^\|)"
+            rx, required = r"(?<=^\|)", False
         elif core == "$":
-            rx = r"(?=(?:[.!?;:,)\]]\|)*$)"
+            rx, required = r"(?=(?:[.!?;:,)\]]\|)*$)", False
         elif core.startswith("{") and core.endswith("}"):
-            rx = self.cls(core[1:-1])
+            rx, trig = self.cls(core[1:-1])
         elif core.startswith("[") and core.endswith("]"):
-            rx = "(?:" + "|".join(self.seq(a.strip()) for a in _alternatives(core[1:-1])) + ")"
+            compiled = [self.seq(a.strip()) for a in _alternatives(core[1:-1])]
+            rx = "(?:" + "|".join(r for r, _ in compiled) + ")"
+            trig = _union([t for _, t in compiled])
         else:
-            rx = _literal(core)
-        return f"(?:{rx})?" if optional else rx
+            rx, trig = _literal(core)
+        return (f"(?:{rx})?" if optional else rx), trig, required
 
-    def seq(self, body: str) -> str:
+    def seq(self, body: str) -> tuple[str, Trigger]:
         parts = _split(body.strip())
         if not parts:
             raise PatternError("empty pattern")
-        return "".join(self.element(p) for p in parts)
+        compiled = [self.element(p) for p in parts]
+        # the first required element that has a trigger stands for the whole sequence
+        trig = next((t for _, t, req in compiled if req and t is not None), None)
+        return "".join(rx for rx, _, _ in compiled), trig
 
 
 def _alternatives(body: str) -> list[str]:
@@ -140,13 +174,27 @@ def _alternatives(body: str) -> list[str]:
     return [a for a in out if a.strip()]
 
 
+@lru_cache(maxsize=None)
+def _regex(source: str) -> re.Pattern[str]:
+    return re.compile(source)
+
+
 @dataclass(frozen=True)
 class Term:
-    """One compiled term or predicate of a match entry."""
+    """One term or predicate of a match entry: its regex source (compiled on first use) and
+    the trigger words without which it cannot match."""
 
     negated: bool
     predicate: str | None
-    regex: re.Pattern[str] | None
+    source: str = ""
+    trigger: Trigger = None
+
+    def search(self, tokens: Tokens) -> re.Match[str] | None:
+        if self.trigger is not None:
+            keys, cjk = self.trigger
+            if keys.isdisjoint(tokens.key_set) and not any(c in tokens.text for c in cjk):
+                return None
+        return _regex(self.source).search(tokens.keys)
 
 
 @dataclass(frozen=True)
@@ -159,13 +207,12 @@ class Entry:
     def match(self, tokens: Tokens, predicate: Callable[[str], bool]) -> tuple[int, int] | None:
         """Character span (in the sentence) of the words found, or None when the entry fails."""
         span: tuple[int, int] | None = None
-        for term in self.terms:
+        for term in sorted(self.terms, key=lambda t: t.predicate is None):
             if term.predicate is not None:
                 if predicate(term.predicate) == term.negated:
                     return None
                 continue
-            assert term.regex is not None
-            found = term.regex.search(tokens.keys)
+            found = term.search(tokens)
             if (found is not None) == term.negated:
                 return None
             if found is not None and span is None:
@@ -175,7 +222,8 @@ class Entry:
 
 def compile_entry(source: str, classes: Mapping[str, list[str]], predicates: frozenset[str],
                   compiler: _Compiler | None = None) -> Entry:
-    """Compile one match entry; :class:`PatternError` names what is wrong with it."""
+    """Build one match entry; :class:`PatternError` names what is wrong with it. Each regex
+    is checked once here (cheaply: ``sre_parse``) and compiled for matching on first use."""
     comp = compiler or _Compiler(classes)
     terms = []
     for raw in source.split(" & "):
@@ -185,9 +233,10 @@ def compile_entry(source: str, classes: Mapping[str, list[str]], predicates: fro
         if body.startswith("@"):
             if body[1:] not in predicates:
                 raise PatternError(f"unknown predicate {body}; known: {', '.join(sorted('@' + p for p in predicates))}")
-            terms.append(Term(negated, body[1:], None))
+            terms.append(Term(negated, body[1:]))
         else:
-            terms.append(Term(negated, None, re.compile(r"(?<=[|·])" + comp.seq(body))))
+            rx, trig = comp.seq(body)
+            terms.append(Term(negated, None, r"(?<=[|·])" + rx, trig))
     if all(t.negated for t in terms):
         raise PatternError(f"{source!r} needs at least one positive term")
     return Entry(source, tuple(terms))

@@ -149,7 +149,7 @@ def _repetition(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable[H
     for j, (s, k) in enumerate(zip(sents, keys)):
         for i in range(j):
             common = keys[i] & k
-            if len(common) >= 3 and len(common) >= share * max(len(keys[i]), len(k)):
+            if len(common) >= 2 and len(common) >= share * max(len(keys[i]), len(k)):
                 yield Hit("POA609", unit, s.start, s.end, {"phrase": _clip(s.text)})
                 break
         else:

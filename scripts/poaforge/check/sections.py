@@ -19,6 +19,7 @@ import yaml
 from poaforge.errors import Problem, ProfileError
 
 from .draft import Line
+from .catalogue import load_data
 from .patterns import Entry, PatternError, compile_entry, compiler_for
 from .tokens import script_of, tokenize
 from .units import Unit
@@ -62,7 +63,7 @@ def load_headings(root: Path) -> tuple[dict[str, dict[str, tuple[Entry, ...]]], 
     """The heading patterns per section and language, and the heading settings."""
     shown = "lint/sections.yaml"
     try:
-        data = yaml.safe_load((Path(root) / "lint" / "sections.yaml").read_text(encoding="utf-8"))
+        data = load_data((Path(root) / "lint" / "sections.yaml").read_text(encoding="utf-8"))
         comp = compiler_for({})
         out: dict[str, dict[str, tuple[Entry, ...]]] = {}
         for section, langs in data["sections"].items():

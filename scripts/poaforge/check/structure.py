@@ -19,7 +19,7 @@ import yaml
 from poaforge.errors import Problem, ProfileError
 
 from .anchors import Sentence
-from .catalogue import Catalogue
+from .catalogue import Catalogue, load_data
 from .patterns import Entry, PatternError, compile_entry, compiler_for
 from .prose import Hit
 from .sections import Layout
@@ -127,7 +127,7 @@ def preamble_hits(layout: Layout, cat: Catalogue) -> list[Hit]:
 def load_topics(root: Path) -> tuple[dict[str, dict[str, tuple[Entry, ...]]], int]:
     """Topic vocabularies of ``lint/topics.yaml`` per topic and language, and ``min_hits``."""
     try:
-        data = yaml.safe_load((Path(root) / "lint" / "topics.yaml").read_text(encoding="utf-8"))
+        data = load_data((Path(root) / "lint" / "topics.yaml").read_text(encoding="utf-8"))
         comp = compiler_for({})
         topics = {name: {lang: tuple(compile_entry(w, {}, frozenset(), comp) for w in words) for lang, words in langs.items()}
                   for name, langs in data["topics"].items()}

@@ -18,6 +18,7 @@ import yaml
 
 from poaforge.errors import Problem, ProfileError
 
+from .catalogue import load_data
 from .patterns import Entry, PatternError, compile_entry, compiler_for
 
 __all__ = ["LangRules", "TextRule", "load_text_rules", "CODE_PREDICATES"]
@@ -67,7 +68,7 @@ def _entries(values: Any, shown: str, where: str, classes: dict[str, list[str]],
 
 def _load(path: Path, shown: str, rule_ids: frozenset[str]) -> LangRules:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_data(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise _fail(shown, f"cannot read the text-rule file ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict) or not isinstance(data.get("language"), str):

@@ -62,6 +62,7 @@ class Tokens:
             parts.append(key)
             pos += len(key) + 1
         self.keys = "|" + "|".join(parts) + "|"
+        self.key_set = frozenset(t.key for t in tokens)
         self._offsets = offsets
 
     def __len__(self) -> int:
@@ -104,7 +105,8 @@ def _stemmer() -> Any:
 #: Words whose stem would merge them with another word that means something else.
 _KEEP = {"willing": "willing", "news": "news", "sorry": "sorry", "sorrys": "sorry", "general": "general",
          "generally": "generally", "things": "thing", "business": "business", "businesses": "business",
-         "during": "during", "us": "us", "as": "as", "this": "this", "was": "was", "has": "has", "is": "is"}
+         "during": "during", "lately": "lately", "management": "management", "manager": "manager",
+         "managers": "manager", "lateness": "lateness", "us": "us", "as": "as", "this": "this", "was": "was", "has": "has", "is": "is"}
 
 
 @lru_cache(maxsize=20000)
