@@ -133,11 +133,12 @@ def _kind(text: str, before_first: bool, in_closing: bool) -> str:
     if _VALEDICTION.match(text):
         return "signature"
     final = bool(_FINAL.search(text)) or text.rstrip().endswith(("?", "？"))
-    size, _ = _size(text)
+    size, cjk = _size(text)
     label = _LABEL.match(text)
-    if before_first and not final and (label or size <= 12):
+    short = size <= (30 if cjk else 12)
+    if before_first and not final and (label or short):
         return "label"
-    if in_closing and not final and size <= 16:
+    if in_closing and not final and size <= (40 if cjk else 16):
         return "signature"
     return "body"
 
