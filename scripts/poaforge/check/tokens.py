@@ -106,7 +106,7 @@ def _stemmer() -> Any:
 _KEEP = {"willing": "willing", "news": "news", "sorry": "sorry", "sorrys": "sorry", "general": "general",
          "generally": "generally", "things": "thing", "business": "business", "businesses": "business",
          "during": "during", "lately": "lately", "management": "management", "manager": "manager",
-         "managers": "manager", "lateness": "lateness", "us": "us", "as": "as", "this": "this", "was": "was", "has": "has", "is": "is"}
+         "managers": "manager", "lateness": "lateness", "wrongly": "wrongly", "us": "us", "as": "as", "this": "this", "was": "was", "has": "has", "is": "is"}
 
 
 @lru_cache(maxsize=20000)
