@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from poaforge.case.consistency import check_consistency
-from poaforge.case.loader import DataPath, Document, load_yaml
+from poaforge.case.loader import DataPath, Document, load_yaml, parse_yaml
 from poaforge.case.schema_check import check_schema
 from poaforge.errors import CaseError, Problem
 from poaforge.paths import PROJECT, case_dir_for
@@ -93,13 +93,14 @@ def _check_choices(doc: Document) -> list[Problem]:
     return problems
 
 
-def inspect_case(path: str | Path, *, schema: Path = SCHEMA) -> tuple[Case | None, list[Problem]]:
-    """Load the case at ``path`` without raising for its problems: the case as read (also when
-    it is invalid; None when the file cannot be read as YAML at all) and every problem, sorted.
-    ``poa lint`` uses it to report the content of an incomplete case beside its problems."""
+def inspect_case(path: str | Path, *, schema: Path = SCHEMA, text: str | None = None) -> tuple[Case | None, list[Problem]]:
+    """Load the case at ``path`` (or its ``text``, e.g. an editor's unsaved buffer) without
+    raising for its problems: the case as read (also when it is invalid; None when it cannot
+    be read as YAML at all) and every problem, sorted. ``poa lint`` uses it to report the
+    content of an incomplete case beside its problems."""
     path = Path(path)
     try:
-        doc = load_yaml(path)
+        doc = load_yaml(path) if text is None else parse_yaml(text, str(path))
         _check_count(doc)
     except CaseError as exc:
         return None, exc.problems

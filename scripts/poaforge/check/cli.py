@@ -17,7 +17,7 @@ from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
 from poaforge.files import write_text
 
 from .catalogue import load_catalogue
-from .engine import build_index, lint_case
+from .engine import build_index, lint_case, profile_for
 from .finding import Finding
 from .report import counts, summary_line, to_json, to_text
 from .similarity import SimilarityIndex
@@ -49,21 +49,6 @@ def load_others(folders: Sequence[Path], loaded: dict[Path, Any] | None = None) 
                 except PoaError:
                     loaded[key] = None
     return [c for c in loaded.values() if c is not None]
-
-
-def _profile_for(case: Any, cache: dict[tuple[str, str], dict[str, Any]]) -> dict[str, Any]:
-    """The case's merged platform profile; {} when the case does not name a usable one yet."""
-    from poaforge.case.model import PROJECT
-    from poaforge.case.profile import load_profile
-
-    data = case.data if isinstance(case.data, dict) else {}
-    key = (str(data.get("platform", "")), str(data.get("marketplace", "")))
-    if key not in cache:
-        try:
-            cache[key] = load_profile(key[0], key[1], PROJECT)
-        except PoaError:
-            cache[key] = {}
-    return cache[key]
 
 
 def now_line(now: dt.datetime | None) -> str:
@@ -103,7 +88,7 @@ def main_lint(argv: Sequence[str]) -> int:
     for path, case, problems in inspected:
         findings: list[Finding] = []
         if case is not None and isinstance(case.data, dict):
-            findings = lint_case(case, _profile_for(case, profiles), index, now, catalogue=cat)
+            findings = lint_case(case, profile_for(case, profiles), index, now, catalogue=cat)
             said = {(pr.line, pr.col) for pr in problems}        # a missing value: the problem says it already
             findings = [f for f in findings if (f.line, f.col) not in said]
         results.append((path, case, problems, findings))

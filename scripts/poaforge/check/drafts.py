@@ -24,7 +24,7 @@ from .finding import Finding, make_finding
 from .orderids import order_id_checker
 from .prose import Hit, lint_units
 from .sections import Layout, layout
-from .structure import REQUIRED, preamble_hits, structure_hits, topic_checker
+from .structure import REQUIRED, metric_hits, preamble_hits, structure_hits, topic_checker
 from .tokens import script_of
 
 __all__ = ["DraftResult", "check_lines", "check_text", "detect_platform", "PLATFORM_WORDS"]
@@ -102,7 +102,7 @@ def check_lines(lines: Sequence[Line], file: str, *, language: str | None = None
     main = [u.text for u in lay.units if u.section in ("opening", "root_cause", "unknown")]
     extra = [order_id_checker(_order_ids(plat, cat.root)), topic_checker(main, cat.root)]
     hits = lint_units(lay.units, cat, extra=extra)
-    found = hits.items + structure_hits(lay, cat, lang) + preamble_hits(lay, cat)
+    found = hits.items + structure_hits(lay, cat, lang) + preamble_hits(lay, cat) + metric_hits(lay, cat)
     result = DraftResult(file, lang, plat, layout=lay)
     result.findings = sorted((_finding(cat, h, file, lang) for h in found), key=Finding.sort_key)
     result.dropped = hits.dropped

@@ -14,7 +14,7 @@ from .finding import Finding
 from .similarity import SimilarityIndex, check_similarity
 from .text import whole_value
 
-__all__ = ["lint_case", "CHECKS", "build_index"]
+__all__ = ["lint_case", "lint_case_text", "profile_for", "CHECKS", "build_index"]
 
 #: Every check, in the order it runs (findings are sorted afterwards).
 CHECKS: tuple[Callable[[Context], None], ...] = (
@@ -74,3 +74,35 @@ def lint_case(case: Any, profile: dict[str, Any], others: Sequence[Any] | Simila
         check_similarity(ctx, index)
     _waive(ctx)
     return sorted(ctx.findings, key=Finding.sort_key)
+
+
+def profile_for(case: Any, cache: dict[tuple[str, str], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The case's merged platform profile; {} when the case does not name a usable one yet."""
+    from poaforge.case.model import PROJECT
+    from poaforge.case.profile import load_profile
+    from poaforge.errors import PoaError
+
+    cache = {} if cache is None else cache
+    data = case.data if isinstance(case.data, dict) else {}
+    key = (str(data.get("platform", "")), str(data.get("marketplace", "")))
+    if key not in cache:
+        try:
+            cache[key] = load_profile(key[0], key[1], PROJECT)
+        except PoaError:
+            cache[key] = {}
+    return cache[key]
+
+
+def lint_case_text(text: str, path: str, now: dt.datetime | None = None, *,
+                   catalogue: Catalogue | None = None) -> tuple[list[Any], list[Finding]]:
+    """Lint a case held in memory (an editor's buffer for ``path``): its problems (schema,
+    references; see :func:`poaforge.case.model.inspect_case`) and the findings of every field
+    that is present, findings at the place of a problem left out. Nothing is written."""
+    from poaforge.case.model import inspect_case
+
+    case, problems = inspect_case(path, text=text)
+    if case is None or not isinstance(case.data, dict):
+        return problems, []
+    findings = lint_case(case, profile_for(case), (), now, catalogue=catalogue)
+    said = {(p.line, p.col) for p in problems}
+    return problems, [f for f in findings if (f.line, f.col) not in said]

@@ -26,7 +26,7 @@ from .sections import Layout
 from .tokens import script_of, tokenize
 from .units import Unit
 
-__all__ = ["structure_hits", "preamble_hits", "topic_checker", "load_topics", "REQUIRED"]
+__all__ = ["structure_hits", "preamble_hits", "metric_hits", "topic_checker", "load_topics", "REQUIRED"]
 
 #: The three parts every POA answers, in order.
 REQUIRED = ("root_cause", "corrective", "preventive")
@@ -123,21 +123,29 @@ def preamble_hits(layout: Layout, cat: Catalogue) -> list[Hit]:
     return []
 
 
+Vocabulary = dict[str, dict[str, tuple[Entry, ...]]]
+
+
 @lru_cache(maxsize=4)
-def load_topics(root: Path) -> tuple[dict[str, dict[str, tuple[Entry, ...]]], int]:
-    """Topic vocabularies of ``lint/topics.yaml`` per topic and language, and ``min_hits``."""
+def load_topics(root: Path) -> tuple[Vocabulary, int, dict[str, tuple[dict[str, tuple[Entry, ...]], dict[str, tuple[Entry, ...]]]]]:
+    """Topic vocabularies of ``lint/topics.yaml`` per topic and language, ``min_hits``, and per
+    metric its naming and explaining words."""
     try:
         data = load_data((Path(root) / "lint" / "topics.yaml").read_text(encoding="utf-8"))
         comp = compiler_for({})
-        topics = {name: {lang: tuple(compile_entry(w, {}, frozenset(), comp) for w in words) for lang, words in langs.items()}
-                  for name, langs in data["topics"].items()}
-        return topics, int(data["settings"]["min_hits"])
+
+        def vocab(langs: dict[str, list[str]]) -> dict[str, tuple[Entry, ...]]:
+            return {lang: tuple(compile_entry(w, {}, frozenset(), comp) for w in words) for lang, words in langs.items()}
+
+        topics = {name: vocab(langs) for name, langs in data["topics"].items()}
+        metrics = {name: (vocab(m["name"]), vocab(m["explained"])) for name, m in data["metrics"].items()}
+        return topics, int(data["settings"]["min_hits"]), metrics
     except (OSError, KeyError, TypeError, AttributeError, ValueError, yaml.YAMLError, PatternError) as exc:
         raise ProfileError(Problem("lint/topics.yaml", message=f"invalid topic data ({exc})",
                                    hint="restore lint/topics.yaml from git or fix the entry")) from None
 
 
-def topics_of(text: str, topics: dict[str, dict[str, tuple[Entry, ...]]]) -> dict[str, tuple[int, int]]:
+def topics_of(text: str, topics: Vocabulary) -> dict[str, tuple[int, int]]:
     """Topic → span of its first word in ``text``."""
     toks = tokenize(text)
     lang = script_of(text)
@@ -155,7 +163,7 @@ def topic_checker(main_texts: Sequence[str], root: Path) -> Any:
     """A per-unit check for :func:`~poaforge.check.prose.lint_units`: sentences in the
     corrective and preventive parts about topics ``main_texts`` (the notice, the opening and
     the root cause) never mention."""
-    topics, min_hits = load_topics(root)
+    topics, min_hits, _ = load_topics(root)
     counts: dict[str, int] = {}
     for text in main_texts:
         for name in topics_of(text, topics):
@@ -174,3 +182,39 @@ def topic_checker(main_texts: Sequence[str], root: Path) -> Any:
                           {"topic": name, "main": ", ".join(sorted(main)), "phrase": s.text[span[0]:span[1]]})
 
     return check
+
+
+def metric_hits(layout: Layout, cat: Catalogue) -> list[Hit]:
+    """POA005: of two or more metrics named before or in the root cause, the ones no other
+    root-cause sentence explains — when at least one of them is explained (a draft that only
+    states figures is judged by the other rules)."""
+    _, _, metrics = load_topics(cat.root)
+    named: dict[str, tuple[Unit, int, int, int]] = {}          # metric → unit, start, end, sentence start
+    sentences: list[tuple[Unit, int, int]] = []
+    for u in layout.units:
+        if u.kind != "body" or u.section not in ("opening", "root_cause", "unknown"):
+            continue
+        for a, b in u.sentence_spans():
+            sentences.append((u, a, b))
+            toks = tokenize(u.text[a:b])
+            lang = script_of(u.text[a:b])
+            for name, (names, _) in metrics.items():
+                for e in names.get(lang, ()):
+                    span = e.match(toks, lambda _n: False)
+                    if span is not None and name not in named:
+                        named[name] = (u, a + span[0], a + span[1], a)
+    if len(named) < 2:
+        return []
+    explained = set()
+    for name, (unit, _, _, at) in named.items():
+        explaining = metrics[name][1]
+        for u, a, b in sentences:
+            if (u is unit and a == at) or u.section != "root_cause":
+                continue
+            toks = tokenize(u.text[a:b])
+            if any(e.match(toks, lambda _n: False) for e in explaining.get(script_of(u.text[a:b]), ())):
+                explained.add(name)
+                break
+    if not explained:
+        return []
+    return [_hit("POA005", u, s, e, phrase=u.text[s:e]) for name, (u, s, e, _) in named.items() if name not in explained]
