@@ -127,14 +127,14 @@ def main_rules(argv: Sequence[str]) -> int:
     if args.format == "json":
         print(json.dumps([vars(r) for r in rules], ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        print("| Rule | Severity | Finding | How to fix | Example | Source |\n|---|---|---|---|---|---|")
+        print("| Rule | Severity | Category | Finding | How to fix | Example | Source |\n|---|---|---|---|---|---|---|")
         for r in rules:
-            cells = [r.id, r.severity, r.message.replace("{where}: ", ""), r.fix, f"`{r.example}`", r.source]
+            cells = [r.id, r.severity, r.category, r.message.replace("{where}: ", ""), r.fix, f"`{r.example}`", r.source]
             print("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     else:
         for r in rules:
             print(f"{r.id} {r.severity:<7} {r.message}\n              fix: {r.fix}\n              e.g. {r.example}\n"
-                  f"              why: {r.rationale} [{r.source}]")
+                  f"              why: {r.rationale} [{r.source}; {r.category}]")
     return 0
 
 

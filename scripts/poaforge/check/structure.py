@@ -43,20 +43,17 @@ def _hit(rule: str, where: Unit, start: int = 0, end: int | None = None, **value
 
 
 def _first_units(layout: Layout) -> dict[str, Unit]:
-    """The first heading unit (or inline-labelled unit) of each section."""
+    """The first heading unit (a heading line, or a line opened by an inline label) of each section."""
+    lines = {h.line for h in layout.headings}
     out: dict[str, Unit] = {}
     for u in layout.units:
-        if u.kind == "heading" or (u.index and u.group == f"line{_line(u)}" and _is_inline(layout, u)):
+        if _line(u) in lines:
             out.setdefault(u.section, u)
     return out
 
 
 def _line(unit: Unit) -> int:
     return unit.locate(0)[0]
-
-
-def _is_inline(layout: Layout, unit: Unit) -> bool:
-    return any(h.inline and h.line == _line(unit) for h in layout.headings)
 
 
 def structure_hits(layout: Layout, cat: Catalogue, language: str) -> list[Hit]:

@@ -1,0 +1,202 @@
+"""`poa check` on whole drafts: the parts of a POA (POA001–POA005), exhibit labels, length and
+repetition, paragraphs about another violation, near-copies between drafts, and the command
+itself — formats, exit codes, Word documents, encodings, bad input. Drafts are written here."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from poaforge.check.cli_check import main_check
+from poaforge.check.drafts import check_text
+from poaforge.console import run
+
+GOOD = """Plan of Action – Northwind Outdoor Co.
+
+1. Root cause
+Between 2026-01-15 and 2026-02-28, 87 of 1,240 orders were confirmed after their ship-by date.
+- On 2026-01-15 we moved fulfilment to a new warehouse; its system imported orders placed after 13:00 only the next morning.
+- Our handling time stayed at 1 day; nobody compared it with the new cut-off.
+
+2. Corrective actions taken
+- On 2026-03-03 the Fulfilment Manager, Jonas Berg, shipped the 14 open late orders by 2-day air (Exhibit 1).
+- On 2026-03-04 our ERP administrator changed the order import to every 15 minutes (settings screenshot, Exhibit 2).
+
+3. Preventive measures
+- Since 2026-03-05 a ship-by report runs at 11:00 each working day; the Fulfilment Manager clears it before 15:00 (Exhibit 3).
+- Every warehouse change now needs a cut-over checklist signed by the Operations Director (SOP FUL-02, Exhibit 4).
+
+Responsible person: Karin Holm, Operations Director, 2026-03-26
+"""
+
+
+def rules_at(text: str, line: int) -> list[str]:
+    return [f.rule for f in check_text(text).findings if f.line == line]
+
+
+def test_good_draft_is_clean() -> None:
+    res = check_text(GOOD)
+    assert res.findings == [], [str(f) for f in res.findings]
+    assert res.language == "en"
+
+
+@pytest.mark.parametrize(("draft", "line", "rule"), [
+    ("Root cause\nThe printer failed.\nPreventive measures\nA second printer is tested every Monday since 2026-03-20.", 3, "POA001"),
+    ("Actions taken: all 9 listings were corrected on 2026-02-12.\nPrevention: each new listing is now checked by the listing lead.", 1, "POA001"),
+    ("Root cause\nOur SOP had no size check.\nCorrective actions: N/A, the issue has been resolved.\nPreventive measures\nSince 2026-03-02 the listing lead checks every size chart.", 3, "POA002"),
+    ("根本原因：见上文。\n纠正措施\n2026 年 3 月 2 日已下架 4 个商品（附件 1）。\n预防措施\n自 2026 年 3 月 3 日起由运营经理逐条审核。", 1, "POA002"),
+    ("Root cause and solution:\nThe size chart was wrong; we fixed it on 2026-03-02.", 1, "POA003"),
+    ("整改措施及预防措施：\n2026 年 3 月 2 日已修改尺码表。", 1, "POA003"),
+    ("Root cause (for all 3 ASINs): the supplier changed the fabric in batch 7 without notice.", 1, "POA004"),
+    ("Root cause\nOur notice cited a late shipment rate of 6.1% and a cancellation rate of 3.4%.\n"
+     "Our carrier pickup moved to 11:00 on 2026-02-01, so orders placed after 10:00 missed the collection.", 2, "POA005"),
+])
+def test_parts_of_a_poa(draft: str, line: int, rule: str) -> None:
+    assert rule in rules_at(draft, line), [str(f) for f in check_text(draft).findings]
+
+
+def test_sections_found_by_headings_in_many_forms() -> None:
+    draft = ("**ROOT CAUSE:**\nOur SOP had no size check until 2026-03-01.\n## Corrective Actions\n"
+             "On 2026-03-02 the listing lead fixed 4 size charts (Exhibit 1).\n三、预防措施\n"
+             "自 2026 年 3 月 3 日起由运营经理逐条审核尺码表（附件 2）。")
+    res = check_text(draft)
+    assert [u.section for u in res.layout.units if u.kind == "heading"] == ["root_cause", "corrective", "preventive"]
+    assert not [f for f in res.findings if f.rule == "POA001"]
+
+
+def test_exhibit_labels_that_say_nothing() -> None:
+    draft = "Supporting documents\nAttachment 6: BRN\nExhibit 3: Supplier invoice no. 881 from Hollis Mills, 2026-01-20"
+    assert rules_at(draft, 2) == ["POA509"] and rules_at(draft, 3) == []
+
+
+def test_long_sentence_and_long_opening() -> None:
+    long = "It all began when " + " and then ".join(f"step {n} went wrong in the warehouse" for n in range(12)) + "."
+    assert "POA610" in rules_at(f"Root cause\n{long}", 2)
+    opening = " ".join(["Our company values every customer and has grown steadily over many seasons."] * 8)
+    res = check_text(f"Opening\n{opening}\nRoot cause\nOur SOP had no size check until 2026-03-01.")
+    assert "POA611" in [f.rule for f in res.findings if f.line == 2]
+
+
+def test_repetition() -> None:
+    assert "POA609" in rules_at("Root cause\nWe admit the error. The error is ours and we admit it.", 2)
+    assert "POA609" in rules_at("根本原因\n我们认识到了错误，我们认识到这个错误很严重，我们对这个错误有了认识。", 2)
+
+
+def test_paragraph_about_another_violation() -> None:
+    draft = ("Appeal: late dispatch rate\nRoot cause\nOur late dispatch rate was 8.1% because the carrier pickup moved "
+             "to 10:00 on 2026-02-01 and our dispatch cut-off stayed at 14:00.\nPreventive measures\n"
+             "To prevent trademark infringement, the listing lead checks every brand before 2026-03-01.")
+    assert "POA615" in rules_at(draft, 5)
+    same = draft.replace("To prevent trademark infringement, the listing lead checks every brand",
+                         "To prevent late dispatch, the warehouse lead checks the pickup schedule")
+    assert "POA615" not in rules_at(same, 5)
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_text_output_sorted_with_fix_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, "d.txt", "Root cause\nSorry, we will fix it!\n")
+    assert main_check([str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{path}:1:1: POA001 error: ")
+    assert any(l.startswith(f"{path}:2:1: POA402 error: root cause: apology or emotion \"Sorry\" — ") for l in out)
+    keys = [tuple(int(x) for x in l.split(":")[1:3]) for l in out[:-1]]
+    assert keys == sorted(keys)
+    assert out[-1].startswith("1 draft checked: ")
+
+
+def test_json_has_every_field_an_editor_needs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, "d.md", "# Root cause\n\nOur team will check it.\n")
+    main_check([str(path), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    f = next(x for x in data["findings"] if x["rule"] == "POA401")
+    assert {"rule", "severity", "category", "file", "line", "col", "end_line", "end_col", "match", "message", "fix",
+            "rationale"} <= set(f)
+    assert (f["line"], f["col"], f["end_col"], f["match"], f["category"]) == (3, 1, 9, "Our team", "vague-owner")
+    assert data["files"][0]["language"] == "en"
+
+
+def test_clean_draft_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main_check([str(_write(tmp_path, "good.txt", GOOD))]) == 0
+    assert capsys.readouterr().out.strip() == "1 draft checked: 0 errors, 0 warnings"
+
+
+def test_warnings_only_exit_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = GOOD.replace("nobody compared it with the new cut-off.", "nobody compared it with the new cut-off!")
+    assert main_check([str(_write(tmp_path, "w.txt", text))]) == 0
+    assert "POA407 warning" in capsys.readouterr().out
+
+
+def test_chinese_draft_gets_chinese_messages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, "zh.txt", "根本原因\n这是员工疏忽造成的。\n", encoding="gb18030")   # as Chinese Windows saves it
+    main_check([str(path)])
+    out = capsys.readouterr().out
+    assert "POA101 error: 根本原因：表面原因“员工疏忽”" in out and out.strip().splitlines()[-1].startswith("已检查 1 份草稿")
+    main_check([str(path), "--language", "en"])
+    assert 'superficial cause "员工疏忽"' in capsys.readouterr().out
+
+
+def test_word_document_paragraph_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pypandoc
+
+    md = _write(tmp_path, "src.md", "**Root cause**\n\nWe will check every order.\n\n- Sorry for the delay.\n")
+    docx = tmp_path / "draft.docx"
+    subprocess.run([pypandoc.get_pandoc_path(), str(md), "-o", str(docx)], check=True)
+    before = hashlib.sha256(docx.read_bytes()).hexdigest()
+    main_check([str(docx), "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    where = {(f["rule"], f["line"]) for f in data["findings"]}
+    assert ("POA201", 2) in where and ("POA402", 3) in where          # paragraphs 2 and 3
+    assert hashlib.sha256(docx.read_bytes()).hexdigest() == before      # the draft is only read
+
+
+@pytest.mark.parametrize(("name", "content", "code", "says"), [
+    ("draft.pdf", b"%PDF-1.4", 2, "cannot check a '.pdf' file"),
+    ("missing.txt", None, 2, "no such file"),
+    ("bin.txt", b"\x00\x01\x02", 1, "is not a text file"),
+    ("broken.docx", b"PK\x03\x04 not really a zip", 1, "cannot be read as a DOCX document"),
+])
+def test_bad_input_is_one_line_and_no_traceback(tmp_path: Path, name: str, content: bytes | None, code: int, says: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    assert run(main_check, [str(path)]) == code
+    err = capsys.readouterr().err.strip()
+    assert says in err and " — " in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(main_check, []) == 2
+    assert run(main_check, ["x.txt", "--platform", "ebay"]) == 2
+    assert "unknown platform 'ebay'" in capsys.readouterr().err
+
+
+def test_near_copies_between_drafts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shared = "Every parcel of the affected batch was inspected by our warehouse lead before it left the building."
+    a = _write(tmp_path, "a.txt", f"Corrective actions\n{shared}\n")
+    b = _write(tmp_path, "b.txt", f"Corrective actions\n{shared.replace('affected', 'recalled')}\n")
+    main_check([str(a), str(b), "--format", "json"])
+    copies = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "POA614"]
+    assert {Path(f["file"]).name for f in copies} == {"a.txt", "b.txt"}
+    assert any("b.txt:2" in f["message"] for f in copies if f["file"].endswith("a.txt"))
+
+
+def test_poa_command_runs_check(tmp_path: Path) -> None:
+    path = _write(tmp_path, "d.txt", "Root cause\nThe courier lost the parcels.\n")
+    poa = Path(sys.executable).with_name("poa")
+    proc = subprocess.run([str(poa), "check", str(path)], capture_output=True, text=True)
+    assert proc.returncode == 1 and proc.stderr == ""
+    assert f"{path}:2:5: POA403 error: root cause: blames others" in proc.stdout
