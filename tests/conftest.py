@@ -59,3 +59,15 @@ def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]
         return Path("cases/mini.yaml")
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the quality gate's figures on the development corpus when a test measured them."""
+    import sys
+
+    scoring = sys.modules.get("corpus_score")
+    lines = getattr(scoring, "LAST_LINES", None) if scoring else None
+    if lines:
+        terminalreporter.write_sep("-", "quality gate on the POA development corpus (tests/test_check_corpus.py)")
+        for line in lines:
+            terminalreporter.write_line(line)

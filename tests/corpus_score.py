@@ -33,6 +33,10 @@ HEADINGS = {
 }
 
 
+#: The figures of the last :func:`score` run, for the test summary (tests/conftest.py).
+LAST_LINES: list[str] = []
+
+
 def corpus_dir() -> Path | None:
     """The corpus folder: $POA_SHARED/poa-dev-corpus or ../shared/poa-dev-corpus beside the project."""
     base = Path(os.environ["POA_SHARED"]) if os.environ.get("POA_SHARED") else Path(__file__).resolve().parents[1].parent / "shared"
@@ -114,6 +118,7 @@ def score(root: Path | None = None) -> Score:
         res = check_lines(read_draft(path), path.name, catalogue=cat)
         near_copies([res], cat)
         out.drafts[spec["draft"]] = _draft_figures(path, res, spec, out)
+    LAST_LINES[:] = out.lines()
     return out
 
 
