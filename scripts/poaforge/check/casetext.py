@@ -120,7 +120,9 @@ def check_case_text(ctx: Context) -> None:
     units = case_units(ctx.case, ctx.language)
     main = _notice_texts(ctx.data) + [u.text for u in units if u.section == "root_cause"]
     hits = lint_units(units, cat, extra=[order_id_checker(ctx.profile), topic_checker(main, cat.root)])
-    for hit in hits.items:
+    from .nearcopy import wording_copies
+
+    for hit in hits.items + wording_copies(units, cat, ctx.file):
         ctx.findings.append(_finding(ctx, hit))
     ctx.dropped.update(hits.dropped)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,8 +21,9 @@ from .drafts import DraftResult, _finding
 from .finding import Finding
 from .prose import Hit
 from .tokens import script_of
+from .units import Unit
 
-__all__ = ["near_copies", "normalise_sentence", "project_wording"]
+__all__ = ["near_copies", "wording_copies", "normalise_sentence", "project_wording"]
 
 _DIGITS = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _NON_WORD = re.compile(r"[^\w#\u3400-\u9fff]+")
@@ -72,34 +73,31 @@ def project_wording(root: Path) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def near_copies(results: Sequence[DraftResult], cat: Catalogue, *, reference: bool = True) -> None:
-    """Add POA614 findings to ``results`` (in place, re-sorted)."""
+Row = tuple[int, "Unit | None", int, int, str, str]      # doc, unit, start, end, normalised text, where
+
+
+def _rows(doc: int, units: Sequence[Unit], where: Callable[[Unit, int], str], min_words: int) -> list[Row]:
+    out: list[Row] = []
+    for u in units:
+        if u.kind != "body":
+            continue
+        for a, b in u.sentence_spans():
+            norm = normalise_sentence(u.text[a:b])
+            if _long_enough(norm, min_words):
+                out.append((doc, u, a, b, norm, where(u, a)))
+    return out
+
+
+def _copies(rows: list[Row], ratio: float) -> list[tuple[int, Hit]]:
+    """(doc, POA614 hit) for every sentence of a unit with a near-copy in another document."""
     from rapidfuzz import fuzz
 
-    from .units import Unit
-
-    ratio = float(cat.setting("near_copy_ratio"))
-    min_words = int(cat.setting("near_copy_min_words"))
-    rows: list[tuple[int, Unit | None, int, int, str, str]] = []     # doc, unit, start, end, norm, where
-    for d, r in enumerate(results):
-        for u in (r.layout.units if r.layout else []):
-            if u.kind != "body":
-                continue
-            for a, b in u.sentence_spans():
-                norm = normalise_sentence(u.text[a:b])
-                if _long_enough(norm, min_words):
-                    rows.append((d, u, a, b, norm, f"{r.file}:{u.locate(a)[0]}"))
-    if reference:
-        for where, text in project_wording(cat.root):
-            norm = normalise_sentence(text)
-            if _long_enough(norm, min_words):
-                rows.append((-1, None, 0, 0, norm, where))
     index: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
         for sh in _shingles(row[4]):
             index[sh].append(i)
-    added: dict[int, list[Finding]] = defaultdict(list)
-    for i, (doc, unit, a, b, norm, _) in enumerate(rows):
+    out = []
+    for doc, unit, a, b, norm, _ in rows:
         if unit is None:
             continue
         seen: set[int] = set()
@@ -113,8 +111,39 @@ def near_copies(results: Sequence[DraftResult], cat: Catalogue, *, reference: bo
                 if score >= ratio and (best is None or score > best[0]):
                     best = (score, j)
         if best is not None:
-            hit = Hit("POA614", unit, a, b, {"pct": round(best[0]), "other": rows[best[1]][5],
-                                             "phrase": unit.text[a:b][:60]})
-            added[doc].append(_finding(cat, hit, results[doc].file, results[doc].language))
+            out.append((doc, Hit("POA614", unit, a, b, {"pct": round(best[0]), "other": rows[best[1]][5],
+                                                         "phrase": unit.text[a:b][:60]})))
+    return out
+
+
+def _reference(cat: Catalogue, min_words: int, skip: str = "") -> list[Row]:
+    rows: list[Row] = []
+    for where, text in project_wording(cat.root):
+        norm = normalise_sentence(text)
+        if _long_enough(norm, min_words) and not (skip and where.endswith(skip)):
+            rows.append((-1, None, 0, 0, norm, where))
+    return rows
+
+
+def near_copies(results: Sequence[DraftResult], cat: Catalogue, *, reference: bool = True) -> None:
+    """Add POA614 findings to ``results`` (in place, re-sorted): sentences copied between the
+    drafts, or from the project's own wording."""
+    min_words = int(cat.setting("near_copy_min_words"))
+    rows: list[Row] = []
+    for d, r in enumerate(results):
+        rows += _rows(d, r.layout.units if r.layout else [], lambda u, a, f=r.file: f"{f}:{u.locate(a)[0]}", min_words)
+    if reference:
+        rows += _reference(cat, min_words)
+    added: dict[int, list[Finding]] = defaultdict(list)
+    for doc, hit in _copies(rows, float(cat.setting("near_copy_ratio"))):
+        added[doc].append(_finding(cat, hit, results[doc].file, results[doc].language))
     for doc, found in added.items():
         results[doc].findings = sorted(results[doc].findings + found, key=Finding.sort_key)
+
+
+def wording_copies(units: Sequence[Unit], cat: Catalogue, own_file: str) -> list[Hit]:
+    """POA614 for a case: its sentences that copy the example cases' or the scaffolds' wording
+    (the case's own file, when it is one of the examples, is not compared with itself)."""
+    min_words = int(cat.setting("near_copy_min_words"))
+    rows = _rows(0, units, lambda u, a: "", min_words) + _reference(cat, min_words, skip=f"cases/{Path(own_file).name}")
+    return [hit for _, hit in _copies(rows, float(cat.setting("near_copy_ratio")))]

@@ -35,6 +35,7 @@ __all__ = ["Term", "Entry", "compile_entry", "PatternError"]
 _ANY = r"[^|]+\|"
 _SEP = "[·|]"          # between two characters of a Chinese word, or between two words
 _HYPHENATED = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)+")
+_ONE_WORD = re.compile(r"[a-z0-9']+\\\|")       # a compiled one-word literal: stem\|
 
 
 class PatternError(ValueError):
@@ -80,6 +81,7 @@ def _union(triggers: list[Trigger]) -> Trigger:
     return frozenset(keys), frozenset(cjk)
 
 
+@lru_cache(maxsize=8192)
 def _literal(word: str) -> tuple[str, Trigger]:
     if word == "#":
         return re.escape(NUMBER) + r"\|", (frozenset({NUMBER}), frozenset())
@@ -109,6 +111,7 @@ class _Compiler:
     def __init__(self, classes: Mapping[str, list[str]]) -> None:
         self.classes = classes
         self.cache: dict[str, tuple[str, Trigger]] = {}
+        self.seqs: dict[str, tuple[str, Trigger]] = {}
         self.stack: list[str] = []
 
     def cls(self, name: str) -> tuple[str, Trigger]:
@@ -122,7 +125,11 @@ class _Compiler:
         compiled = [self.seq(e) for e in self.classes[name]]
         self.stack.pop()
         alts = sorted({rx for rx, _ in compiled}, key=len, reverse=True)
-        self.cache[name] = ("(?:" + "|".join(alts) + ")", _union([t for _, t in compiled]))
+        # one-word entries share one "\|": (?:check|review|audit)\| parses far faster
+        words = [rx[:-2] for rx in alts if _ONE_WORD.fullmatch(rx)]
+        rest = [rx for rx in alts if not _ONE_WORD.fullmatch(rx)]
+        parts = rest + ([f"(?:{'|'.join(words)})\\|"] if words else [])
+        self.cache[name] = ("(?:" + "|".join(parts) + ")", _union([t for _, t in compiled]))
         return self.cache[name]
 
     def element(self, el: str) -> tuple[str, Trigger, bool]:
@@ -149,6 +156,12 @@ class _Compiler:
         return (f"(?:{rx})?" if optional else rx), trig, required
 
     def seq(self, body: str) -> tuple[str, Trigger]:
+        if body in self.seqs:
+            return self.seqs[body]
+        self.seqs[body] = self._seq(body)
+        return self.seqs[body]
+
+    def _seq(self, body: str) -> tuple[str, Trigger]:
         parts = _split(body.strip())
         if not parts:
             raise PatternError("empty pattern")
