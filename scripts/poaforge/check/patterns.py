@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .tokens import NUMBER, QUOTE, Tokens, is_cjk_char, stem
+from .tokens import NUMBER, QUOTE, Tokens, is_cjk_char, split_word, stem
 
 __all__ = ["Term", "Entry", "compile_entry", "PatternError"]
 
@@ -94,7 +94,8 @@ def _literal(word: str) -> tuple[str, Trigger]:
             return r"(?<=\|)" + re.escape(word) + r"\|", (frozenset(), frozenset({word}))
         return "".join(re.escape(c) + _SEP for c in word), (frozenset(), frozenset({word}))
     if re.fullmatch(r"[A-Za-z]+(?:['’][A-Za-z]+)*", word):
-        return re.escape(stem(word)) + r"\|", (frozenset({stem(word)}), frozenset())
+        keys = [t.key for t in split_word(word, 0)]          # "didn't" is "did not", as in the text
+        return "".join(re.escape(k) + r"\|" for k in keys), (frozenset({keys[0]}), frozenset())
     if _HYPHENATED.fullmatch(word):                       # non-compliance, a-to-z, re-read
         parts = word.split("-")
         return r"\-\|".join(re.escape(stem(w)) + r"\|" for w in parts), (frozenset({stem(parts[-1])}), frozenset())

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Token", "Tokens", "tokenize", "stem", "script_of", "is_cjk_char", "quoted_spans", "QUOTE", "NUMBER"]
+__all__ = ["Token", "Tokens", "tokenize", "split_word", "stem", "script_of", "is_cjk_char", "quoted_spans", "QUOTE", "NUMBER"]
 
 QUOTE = "«q»"
 NUMBER = "#"
@@ -106,7 +106,7 @@ def _stemmer() -> Any:
 _KEEP = {"willing": "willing", "news": "news", "sorry": "sorry", "sorrys": "sorry", "general": "general",
          "generally": "generally", "things": "thing", "business": "business", "businesses": "business",
          "during": "during", "lately": "lately", "management": "management", "manager": "manager",
-         "managers": "manager", "lateness": "lateness", "wrongly": "wrongly", "us": "us", "as": "as", "this": "this", "was": "was", "has": "has", "is": "is"}
+         "managers": "manager", "lateness": "lateness", "wrongly": "wrongly", "knowingly": "knowingly", "unknowingly": "unknowingly", "us": "us", "as": "as", "this": "this", "was": "was", "has": "has", "is": "is"}
 
 
 @lru_cache(maxsize=20000)
@@ -133,6 +133,26 @@ def _cut(run: str) -> list[tuple[str, int, int]]:
     return [(w, s, e) for w, s, e in _jieba().tokenize(run)]
 
 
+#: Contractions read as the words they stand for: "we'll" is "we will", "didn't" is "did not".
+_CONTRACTED = {"'ll": "will", "n't": "not", "'re": "are", "'ve": "have", "'d": "would", "'m": "am"}
+_IRREGULAR = {"won't": ("will", "not"), "can't": ("can", "not"), "shan't": ("shall", "not"), "cannot": ("can", "not")}
+
+
+def split_word(value: str, start: int) -> list[Token]:
+    """One English word as tokens: a contraction gives two ("didn't" → did, not)."""
+    low = value.lower().replace("’", "'")
+    if low in _IRREGULAR:
+        first, second = _IRREGULAR[low]
+        cut = len(value) - 3 if "'" in low else 3
+        return [Token(first, value[:cut], start, start + cut), Token(second, value[cut:], start + cut, start + len(value))]
+    for suffix, word in _CONTRACTED.items():
+        if low.endswith(suffix) and len(low) > len(suffix):
+            cut = len(value) - len(suffix)
+            return [Token(stem(value[:cut]), value[:cut], start, start + cut),
+                    Token(word, value[cut:], start + cut, start + len(value))]
+    return [Token(stem(value), value, start, start + len(value))]
+
+
 def _pieces(text: str, base: int, out: list[Token]) -> None:
     for m in _PIECE.finditer(text):
         kind, value = m.lastgroup, m.group()
@@ -140,7 +160,7 @@ def _pieces(text: str, base: int, out: list[Token]) -> None:
         if kind == "num":
             out.append(Token(NUMBER, value, start, start + len(value)))
         elif kind == "word":
-            out.append(Token(stem(value), value, start, start + len(value)))
+            out += split_word(value, start)
         elif kind == "cjk":
             for w, s, e in _cut(value):
                 out.append(Token(w, w, start + s, start + e))
