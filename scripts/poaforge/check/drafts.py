@@ -26,6 +26,7 @@ from .prose import Hit, lint_units
 from .sections import Layout, layout
 from .structure import REQUIRED, metric_hits, preamble_hits, structure_hits, topic_checker
 from .tokens import script_of
+from .units import SECTION_LABELS
 
 __all__ = ["DraftResult", "check_lines", "check_text", "detect_platform", "PLATFORM_WORDS"]
 
@@ -61,7 +62,7 @@ def _finding(cat: Catalogue, hit: Hit, file: str, language: str) -> Finding:
     start = hit.unit.locate(hit.start)
     end = hit.unit.locate(max(hit.start, hit.end - 1)) if hit.end > hit.start else (0, 0)
     end = (end[0], end[1] + 1) if hit.end > hit.start else (0, 0)
-    where = cat.word(f"section.{hit.unit.section}", language, hit.unit.section.replace("_", " "))
+    where = cat.word(f"section.{hit.unit.section}", language, SECTION_LABELS[hit.unit.section])
     values = {"where": where, **hit.values}
     return make_finding(cat, hit.rule, file, start, end, in_language=language,
                         match=hit.unit.text[hit.start:hit.end], **values)

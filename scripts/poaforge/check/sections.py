@@ -171,6 +171,8 @@ def layout(lines: list[Line], root: Path, *, where: dict[str, str] | None = None
                                   where=(where or {}).get(section, section), index=len(out.units)))
             continue
         kind = _kind(line.text, not seen_heading, section == "closing")
+        if kind == "greeting" and section == "unknown":
+            section = "opening"              # "Dear Seller Performance team," opens the letter
         bullet = _BULLET.match(line.text)
         start = bullet.end() if bullet and bullet.end() < len(line.text.rstrip()) else 0
         out.units.append(Unit(line.text[start:], section, _column_locator(line.number, start), f"line{line.number}",

@@ -24,7 +24,7 @@ from .patterns import Entry, PatternError, compile_entry, compiler_for
 from .prose import Hit
 from .sections import Layout
 from .tokens import script_of, tokenize
-from .units import Unit
+from .units import SECTION_LABELS, Unit
 
 __all__ = ["structure_hits", "preamble_hits", "metric_hits", "topic_checker", "load_topics", "REQUIRED"]
 
@@ -62,7 +62,7 @@ def structure_hits(layout: Layout, cat: Catalogue, language: str) -> list[Hit]:
     heads = {h.line: h for h in layout.headings}
     first = _first_units(layout)
     present = [s for s in REQUIRED if s in first]
-    label = {s: cat.word(f"section.{s}", language, s.replace("_", " ")) for s in (*REQUIRED, "opening", "closing", "evidence")}
+    label = {s: cat.word(f"section.{s}", language, SECTION_LABELS[s]) for s in SECTION_LABELS}
     for unit in layout.units:
         head = heads.get(_line(unit))
         if head is None:

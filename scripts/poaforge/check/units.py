@@ -12,9 +12,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Unit", "SECTIONS", "sentences", "Span"]
+__all__ = ["Unit", "SECTIONS", "SECTION_LABELS", "sentences", "Span"]
 
 SECTIONS = ("opening", "root_cause", "corrective", "preventive", "closing", "evidence", "unknown")
+#: How messages name each section in English (other languages: ``section.<name>`` in lint/lang/<code>.yaml).
+SECTION_LABELS = {"opening": "opening", "root_cause": "root cause", "corrective": "corrective actions",
+                  "preventive": "preventive measures", "closing": "closing", "evidence": "exhibits", "unknown": "text"}
 
 Span = tuple[int, int]
 
