@@ -45,31 +45,35 @@ def value_locator(source: str, span: tuple[int, int, str] | None, value: str, fa
     if span is None or not source:
         return lambda _offset: fallback
     start, end, style = span
-    starts = starts if starts is not None else _line_starts(source)
-    j = start
-    if style in (">", "|"):
-        j = source.find("\n", start, end) + 1 or start           # past the ">-" header line
-    elif style in ("'", '"'):
-        j = start + 1
+    lines = starts if starts is not None else _line_starts(source)
     mapping: list[int] = []
-    for ch in value:
-        if ch.isspace():
-            mapping.append(min(j, end))
-            while j < end and source[j].isspace():
+
+    def build() -> None:               # lazily: most values have no finding
+        j = start
+        if style in (">", "|"):
+            j = source.find("\n", start, end) + 1 or start           # past the ">-" header line
+        elif style in ("'", '"'):
+            j = start + 1
+        for ch in value:
+            if ch.isspace():
+                mapping.append(min(j, end))
+                while j < end and source[j].isspace():
+                    j += 1
+                continue
+            k = source.find(ch, j, min(end, j + 12))
+            if k < 0:                      # an escape such as \u00e9: keep going from here
+                mapping.append(min(j, end))
                 j += 1
-            continue
-        k = source.find(ch, j, min(end, j + 12))
-        if k < 0:                      # an escape such as \u00e9: keep going from here
-            mapping.append(min(j, end))
-            j += 1
-        else:
-            mapping.append(k)
-            j = k + 1
+            else:
+                mapping.append(k)
+                j = k + 1
 
     def locate(offset: int) -> tuple[int, int]:
+        if not mapping and value:
+            build()
         pos = mapping[offset] if 0 <= offset < len(mapping) else (mapping[-1] + 1 if mapping else start)
-        line = bisect_right(starts, pos)
-        return line, pos - starts[line - 1] + 1
+        line = bisect_right(lines, pos)
+        return line, pos - lines[line - 1] + 1
 
     return locate
 

@@ -1,5 +1,5 @@
 """POA614: a sentence that is a near-copy of a sentence of another draft checked in the same
-run, or of the project's own wording (the example cases and the scenario scaffolds), which
+run, or of the tool's own wording (the scenario scaffolds that `poa new` writes), which
 users copy from. Sentences are compared with rapidfuzz's ``fuzz.ratio`` after folding case,
 numbers (``#``) and punctuation, so a template with other dates or counts still matches;
 candidates are found through shared word 4-grams (Chinese: character 4-grams) first, so the
@@ -48,12 +48,13 @@ def _long_enough(norm: str, min_words: int) -> bool:
 
 @lru_cache(maxsize=2)
 def project_wording(root: Path) -> tuple[tuple[str, str], ...]:
-    """(where, sentence) of the example cases' and the scaffolds' POA text."""
+    """(where, sentence) of the tool's own fixed wording: the scenario scaffolds' POA text
+    (what `poa new` writes; cases are compared with each other by POA604/605)."""
     from .units import sentences
 
     out = []
     keys = ("what", "gap", "action", "measure", "verification")
-    for folder in ("cases", "scaffolds"):
+    for folder in ("scaffolds",):
         for path in sorted((Path(root) / folder).glob("*.yaml")):
             try:
                 data = load_data(path.read_text(encoding="utf-8"))
@@ -142,8 +143,8 @@ def near_copies(results: Sequence[DraftResult], cat: Catalogue, *, reference: bo
 
 
 def wording_copies(units: Sequence[Unit], cat: Catalogue, own_file: str) -> list[Hit]:
-    """POA614 for a case: its sentences that copy the example cases' or the scaffolds' wording
-    (the case's own file, when it is one of the examples, is not compared with itself)."""
+    """POA614 for a case: its sentences that copy the scaffolds' wording (other cases are
+    compared by POA604/605)."""
     min_words = int(cat.setting("near_copy_min_words"))
     rows = _rows(0, units, lambda u, a: "", min_words) + _reference(cat, min_words, skip=f"cases/{Path(own_file).name}")
     return [hit for _, hit in _copies(rows, float(cat.setting("near_copy_ratio")))]

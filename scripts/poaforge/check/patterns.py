@@ -218,6 +218,13 @@ class Entry:
     source: str
     terms: tuple[Term, ...]
 
+    def trigger(self) -> Trigger:
+        """The words a sentence needs for this entry to match (its first positive term's)."""
+        for term in self.terms:
+            if term.predicate is None and not term.negated:
+                return term.trigger
+        return None
+
     def match(self, tokens: Tokens, predicate: Callable[[str], bool]) -> tuple[int, int] | None:
         """Character span (in the sentence) of the words found, or None when the entry fails."""
         span: tuple[int, int] | None = None

@@ -82,12 +82,13 @@ def _pattern_hits(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable
         if s.lang is None:
             continue
         item_tokens = None
-        for rid, rule in s.lang.rules.items():
+        for rid, entries in s.lang.candidates(s.tokens.key_set, s.text).items():
             if not _applies(cat, rid, unit.section):
                 continue
+            rule = s.lang.rules[rid]
             span = None
-            for entry in rule.match:
-                span = entry.match(s.tokens, s.predicate)
+            for n in entries:
+                span = rule.match[n].match(s.tokens, s.predicate)
                 if span is not None:
                     break
             if span is None or any(e.match(s.tokens, s.predicate) for e in rule.unless):

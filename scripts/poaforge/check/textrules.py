@@ -9,7 +9,7 @@ paragraph excuses it). Which sections a rule reads is catalogue data (``lint/rul
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,11 +40,44 @@ class TextRule:
 
 @dataclass(frozen=True)
 class LangRules:
-    """One language file: its rules by id and its data predicates by name."""
+    """One language file: its rules by id and its data predicates by name.
+
+    ``by_key``/``by_text`` index the match entries by their trigger words (a stem, or a
+    Chinese string found in the sentence) and ``always`` lists those without one, so a
+    sentence is tried only against the entries it can match (:meth:`candidates`)."""
 
     language: str
     rules: dict[str, TextRule]
     predicates: dict[str, tuple[Entry, ...]]
+    by_key: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    by_text: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    always: list[tuple[str, int]] = field(default_factory=list)
+
+    def index(self) -> None:
+        for rid, rule in self.rules.items():
+            for n, entry in enumerate(rule.match):
+                trig = entry.trigger()
+                if trig is None:
+                    self.always.append((rid, n))
+                    continue
+                for key in trig[0]:
+                    self.by_key.setdefault(key, []).append((rid, n))
+                for text in trig[1]:
+                    self.by_text.setdefault(text, []).append((rid, n))
+
+    def candidates(self, key_set: frozenset[str], text: str) -> dict[str, list[int]]:
+        """Rule id → indexes of its match entries that the sentence could match, in order."""
+        found: dict[str, set[int]] = {}
+        for rid, n in self.always:
+            found.setdefault(rid, set()).add(n)
+        for key in key_set:
+            for rid, n in self.by_key.get(key, ()):
+                found.setdefault(rid, set()).add(n)
+        for piece, entries in self.by_text.items():
+            if piece in text:
+                for rid, n in entries:
+                    found.setdefault(rid, set()).add(n)
+        return {rid: sorted(ns) for rid, ns in found.items()}
 
 
 def _fail(shown: str, message: str) -> ProfileError:
@@ -89,7 +122,9 @@ def _load(path: Path, shown: str, rule_ids: frozenset[str]) -> LangRules:
             raise _fail(shown, f"rules.{rid} needs match: (a list of patterns)")
         rules[rid] = TextRule(rid, *(_entries(spec.get(k), shown, f"rules.{rid}.{k}", classes, names, comp)
                                      for k in ("match", "unless", "unless_item")))
-    return LangRules(data["language"], rules, preds)
+    out = LangRules(data["language"], rules, preds)
+    out.index()
+    return out
 
 
 @lru_cache(maxsize=4)
