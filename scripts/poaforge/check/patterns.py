@@ -42,25 +42,28 @@ class PatternError(ValueError):
     """A pattern of a text-rule file cannot be compiled (the message says why)."""
 
 
-def _split(body: str) -> list[str]:
-    """Elements of a term: words, {classes} and [groups] (which may contain spaces)."""
+def _top_level(body: str, sep: str) -> list[str]:
+    """``body`` cut at ``sep`` where it is outside [groups] and {classes}."""
     out, depth, cur = [], 0, ""
     for ch in body:
         if ch in "[{":
             depth += 1
         elif ch in "]}":
             depth -= 1
-        if ch == " " and depth == 0:
-            if cur:
-                out.append(cur)
+        if ch == sep and depth == 0:
+            out.append(cur)
             cur = ""
         else:
             cur += ch
     if depth:
         raise PatternError(f"unbalanced brackets in {body!r}")
-    if cur:
-        out.append(cur)
+    out.append(cur)
     return out
+
+
+def _split(body: str) -> list[str]:
+    """Elements of a term: words, {classes} and [groups] (which may contain spaces)."""
+    return [p for p in _top_level(body, " ") if p]
 
 
 # A trigger says which words a pattern cannot match without: (keys, Chinese substrings), or
@@ -173,19 +176,8 @@ class _Compiler:
 
 
 def _alternatives(body: str) -> list[str]:
-    out, depth, cur = [], 0, ""
-    for ch in body:
-        if ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        if ch == "/" and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    out.append(cur)
-    return [a for a in out if a.strip()]
+    """The sequences of a [group], cut at its top-level "/"."""
+    return [a for a in _top_level(body, "/") if a.strip()]
 
 
 @lru_cache(maxsize=None)

@@ -19,6 +19,7 @@ from typing import Any
 
 from .anchors import Sentence
 from .catalogue import Catalogue
+from .text import clip
 from .tokens import NUMBER, QUOTE, script_of, tokenize
 from .units import Unit
 
@@ -98,12 +99,7 @@ def _pattern_hits(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable
                 if any(e.match(item_tokens, s.predicate) for e in rule.unless_item):
                     continue
             a, b = s.start + span[0], s.start + span[1]
-            yield Hit(rid, unit, a, b, {"phrase": _clip(unit.text[a:b])})
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    one = " ".join(text.split())
-    return one if len(one) <= limit else one[: limit - 1].rstrip() + "…"
+            yield Hit(rid, unit, a, b, {"phrase": clip(unit.text[a:b], 60)})
 
 
 def _placeholders(unit: Unit) -> Iterable[Hit]:
@@ -151,13 +147,13 @@ def _repetition(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable[H
         for i in range(j):
             common = keys[i] & k
             if len(common) >= 2 and len(common) >= share * max(len(keys[i]), len(k)):
-                yield Hit("POA609", unit, s.start, s.end, {"phrase": _clip(s.text)})
+                yield Hit("POA609", unit, s.start, s.end, {"phrase": clip(s.text, 60)})
                 break
         else:
             counts.update(k)
             again = [w for w in k if counts[w] >= need]
             if again and len(sents) <= 6 and not concrete[j]:
-                yield Hit("POA609", unit, s.start, s.end, {"phrase": _clip(s.text)})
+                yield Hit("POA609", unit, s.start, s.end, {"phrase": clip(s.text, 60)})
 
 
 def _long(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable[Hit]:
@@ -167,7 +163,7 @@ def _long(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable[Hit]:
         limit = int(cat.setting("sentence_max_chars_cjk" if cjk else "sentence_max_words"))
         if size > limit:
             yield Hit("POA610", unit, s.start, s.end, {"size": size, "unit": "characters" if cjk else "words",
-                                                        "limit": limit, "phrase": _clip(s.text)})
+                                                        "limit": limit, "phrase": clip(s.text, 60)})
 
 
 def _judged(s: Sentence, cat: Catalogue) -> bool:
@@ -182,7 +178,7 @@ def _generic(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable[Hit]
     generic = [s for s in judged if s.is_generic()]
     if generic and len(generic) >= float(cat.setting("generic_paragraph_share")) * len(judged):
         for s in generic:
-            yield Hit("POA613", unit, s.start, s.end, {"phrase": _clip(s.text)})
+            yield Hit("POA613", unit, s.start, s.end, {"phrase": clip(s.text, 60)})
 
 
 def lint_units(units: Sequence[Unit], cat: Catalogue, *, extra: Sequence[Any] = ()) -> Hits:

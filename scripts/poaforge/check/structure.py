@@ -23,6 +23,7 @@ from .catalogue import Catalogue, load_data
 from .patterns import Entry, PatternError, compile_entry, compiler_for
 from .prose import Hit
 from .sections import Layout
+from .text import clip
 from .tokens import script_of, tokenize
 from .units import SECTION_LABELS, Unit
 
@@ -71,7 +72,7 @@ def structure_hits(layout: Layout, cat: Catalogue, language: str) -> list[Hit]:
             names = " + ".join(label.get(s, s) for s in head.sections)
             end = len(unit.text) if unit.kind == "heading" else 0
             target = unit if unit.kind == "heading" else unit
-            out.append(_hit("POA003", target, 0, end or len(unit.text), sections=names, phrase=_clip(unit.text)))
+            out.append(_hit("POA003", target, 0, end or len(unit.text), sections=names, phrase=clip(unit.text, 60)))
         if head.inline and head.sections[0] in REQUIRED and _EMPTY.match(unit.text):
             out.append(_hit("POA002", unit, section=label[head.sections[-1]], phrase=unit.text.strip()))
         if head.sections[0] == "root_cause":
@@ -95,11 +96,6 @@ def structure_hits(layout: Layout, cat: Catalogue, language: str) -> list[Hit]:
             where = f" (expected {'before' if later else 'after'} this heading)"
             out.append(_hit("POA001", at, 0, 0, section=label[section], where_more=where, heading=label[section]))
     return out
-
-
-def _clip(text: str, limit: int = 60) -> str:
-    one = " ".join(text.split())
-    return one if len(one) <= limit else one[: limit - 1] + "…"
 
 
 def preamble_hits(layout: Layout, cat: Catalogue) -> list[Hit]:
