@@ -54,7 +54,7 @@ NOT_A_FIELD = {
     "POA509": "an exhibit label in a draft's list of attachments",
     "POA610": "describes a sentence over the length budget",
     "POA611": "describes a draft's opening over the length budget",
-    "POA614": "needs a second draft or the example wording to copy from",
+    "POA614": "needs a second draft or a scaffold to copy from",
     "POA409": "needs a Chinese case (language: zh) as well as the field",
     "POA601": "describes a field over the length budget",
     "POA602": "describes a section over the length budget",
