@@ -200,3 +200,12 @@ def test_poa_command_runs_check(tmp_path: Path) -> None:
     proc = subprocess.run([str(poa), "check", str(path)], capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stderr == ""
     assert f"{path}:2:5: POA403 error: root cause: blames others" in proc.stdout
+
+
+def test_hard_wrapped_paragraph_is_read_as_one() -> None:
+    """A draft pasted from an e-mail: a sentence broken over lines is still one sentence, and
+    a finding that spans the break reports where it starts and where it ends."""
+    text = "Root cause\nOn 2026-03-02 the parcels of 14 orders were late, and our\nteam did not notice it until 2026-03-09.\n"
+    owner = next(f for f in check_text(text).findings if f.rule == "POA401")
+    assert (owner.line, owner.col, owner.end_line, owner.end_col) == (2, 56, 3, 5)
+    assert owner.match == "our team"

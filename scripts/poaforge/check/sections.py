@@ -175,6 +175,28 @@ def layout(lines: list[Line], root: Path, *, where: dict[str, str] | None = None
             section = "opening"              # "Dear Seller Performance team," opens the letter
         bullet = _BULLET.match(line.text)
         start = bullet.end() if bullet and bullet.end() < len(line.text.rstrip()) else 0
+        prev = out.units[-1] if out.units else None
+        if (kind == "body" and not bullet and prev is not None and prev.kind == "body" and prev.section == section
+                and prev.locate(len(prev.text))[0] == line.number - 1 and not _ENDED.search(prev.text)
+                and len(lines[line.number - 2].text.strip()) >= 40 and not _LABEL.match(line.text)):
+            out.units[-1] = _joined(prev, line)       # a paragraph wrapped over several lines
+            continue
         out.units.append(Unit(line.text[start:], section, _column_locator(line.number, start), f"line{line.number}",
                               where=(where or {}).get(section, section), kind=kind, index=len(out.units)))
     return out
+
+
+# a line that ends a sentence or a clause: the next line starts a new paragraph
+_ENDED = re.compile(r"[.。!！?？:：;；\"'”’)）]\s*$")
+
+
+def _joined(prev: Unit, line: Line) -> Unit:
+    """``prev`` continued by ``line`` (a hard-wrapped paragraph): one unit, positions kept."""
+    head = len(prev.text) + 1
+    first, second = prev.locate, _column_locator(line.number, 0)
+
+    def locate(offset: int) -> tuple[int, int]:
+        return first(offset) if offset < head else second(offset - head)
+
+    return Unit(prev.text + " " + line.text, prev.section, locate, prev.group, where=prev.where, kind=prev.kind,
+                index=prev.index)
