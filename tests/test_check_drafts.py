@@ -207,5 +207,5 @@ def test_hard_wrapped_paragraph_is_read_as_one() -> None:
     a finding that spans the break reports where it starts and where it ends."""
     text = "Root cause\nOn 2026-03-02 the parcels of 14 orders were late, and our\nteam did not notice it until 2026-03-09.\n"
     owner = next(f for f in check_text(text).findings if f.rule == "POA401")
-    assert (owner.line, owner.col, owner.end_line, owner.end_col) == (2, 56, 3, 5)
+    assert (owner.line, owner.col, owner.end_line, owner.end_col) == (2, 55, 3, 5)
     assert owner.match == "our team"
