@@ -83,7 +83,7 @@ def _item_id(section: str, i: int, item: dict[str, Any]) -> str:
     return ident if isinstance(ident, str) else f"{section}[{i + 1}]"
 
 
-def case_units(case: Any, language: str = "en") -> list[Unit]:
+def case_units(case: Any) -> list[Unit]:
     """One unit per text value of the case's root causes, actions and measures."""
     doc = case.doc
     source = getattr(doc, "source", "")
@@ -105,7 +105,7 @@ def case_units(case: Any, language: str = "en") -> list[Unit]:
                 path = (section, i, key)
                 locate = value_locator(source, spans.get(path), value, case.locate(path), starts)
                 out.append(Unit(value, kind, locate, str(path), where=f"{_item_id(section, i, item)} {key}",
-                                item=whole, dated=dated, lang=language, index=len(out)))
+                                item=whole, dated=dated, index=len(out)))
     return out
 
 
@@ -121,7 +121,7 @@ def _notice_texts(data: dict[str, Any]) -> list[str]:
 def check_case_text(ctx: Context) -> None:
     """Every text rule on every sentence of the case's POA text (see the module docstring)."""
     cat = ctx.catalogue
-    units = case_units(ctx.case, ctx.language)
+    units = case_units(ctx.case)
     main = _notice_texts(ctx.data) + [u.text for u in units if u.section == "root_cause"]
     hits = lint_units(units, cat, extra=[order_id_checker(ctx.profile), topic_checker(main, cat.root)])
     from .nearcopy import wording_copies

@@ -24,7 +24,7 @@ from .finding import Finding, make_finding
 from .orderids import order_id_checker
 from .prose import Hit, lint_units
 from .sections import Layout, layout
-from .structure import REQUIRED, metric_hits, preamble_hits, structure_hits, topic_checker
+from .structure import metric_hits, preamble_hits, structure_hits, topic_checker
 from .tokens import script_of
 from .units import SECTION_LABELS
 
@@ -113,9 +113,3 @@ def check_lines(lines: Sequence[Line], file: str, *, language: str | None = None
 def check_text(text: str, file: str = "<draft>", **kwargs: Any) -> DraftResult:
     """:func:`check_lines` on a draft held in memory (one line per line of ``text``)."""
     return check_lines([Line(n, t) for n, t in enumerate(text.split("\n"), 1)], file, **kwargs)
-
-
-def sections_present(result: DraftResult) -> list[str]:
-    """The required parts the draft has, in order (for summaries)."""
-    have = {u.section for u in (result.layout.units if result.layout else [])}
-    return [s for s in REQUIRED if s in have]

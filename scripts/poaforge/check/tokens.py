@@ -80,8 +80,6 @@ class Tokens:
         last = self.token_at(max(key_start, key_end - 2))
         return (self.items[first].start, self.items[last].end)
 
-    def words(self) -> list[str]:
-        return [t.key for t in self.items]
 
 
 def is_cjk_char(ch: str) -> bool:

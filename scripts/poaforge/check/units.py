@@ -49,7 +49,6 @@ class Unit:
     kind: str = "body"
     item: str = ""
     dated: bool = False
-    lang: str = "en"
     index: int = 0
     spans: list[Span] = field(default_factory=list)
 
