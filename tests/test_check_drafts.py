@@ -209,3 +209,23 @@ def test_hard_wrapped_paragraph_is_read_as_one() -> None:
     owner = next(f for f in check_text(text).findings if f.rule == "POA401")
     assert (owner.line, owner.col, owner.end_line, owner.end_col) == (2, 55, 3, 5)
     assert owner.match == "our team"
+
+
+@pytest.mark.parametrize(("draft", "line", "rule"), [
+    ("根本原因\n打印机故障三天。\n预防措施\n自 2026 年 3 月 20 日起每周一测试第二台打印机。", 3, "POA001"),
+    ("根本原因\n通知指出迟发货率为 6.1%，取消率为 3.4%。\n物流商揽收时间于 2026 年 2 月 1 日改到 11:00，下午的订单错过了当天揽收。", 2, "POA005"),
+    ("证明材料\n附件6：IMG_20250311.jpg", 2, "POA509"),
+    ("根本原因\n" + "，".join(["仓库在二月份搬迁以后拣货流程和打包流程都没有及时调整"] * 7) + "。", 2, "POA610"),
+    ("开头\n" + "".join(["我们公司一直非常重视平台规则，也非常珍惜在平台经营的每一天和每一位顾客。"] * 6) + "\n根本原因\n上架流程没有品牌词核查。", 2, "POA611"),
+    ("申诉：迟发货\n根本原因\n物流商揽收时间改到 11:00，迟发货率升到 8.1%，发货截止时间没有调整。\n预防措施\n为防止商标侵权，上架主管于 2026 年 3 月 1 日前核查全部品牌。", 5, "POA615"),
+])
+def test_parts_and_length_in_chinese(draft: str, line: int, rule: str) -> None:
+    assert rule in rules_at(draft, line), [str(f) for f in check_text(draft).findings]
+
+
+def test_near_copies_between_chinese_drafts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shared = "受影响批次的每个包裹出库前都由仓库主管逐一检查外包装和面单。"
+    a = _write(tmp_path, "a.txt", f"纠正措施\n{shared}\n")
+    b = _write(tmp_path, "b.txt", f"纠正措施\n{shared.replace('仓库主管', '仓库组长')}\n")
+    main_check([str(a), str(b), "--format", "json"])
+    assert {Path(f["file"]).name for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "POA614"} == {"a.txt", "b.txt"}
