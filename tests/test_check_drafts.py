@@ -229,3 +229,19 @@ def test_near_copies_between_chinese_drafts(tmp_path: Path, capsys: pytest.Captu
     b = _write(tmp_path, "b.txt", f"纠正措施\n{shared.replace('仓库主管', '仓库组长')}\n")
     main_check([str(a), str(b), "--format", "json"])
     assert {Path(f["file"]).name for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "POA614"} == {"a.txt", "b.txt"}
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "cases").glob("*.yaml")))
+def test_the_letters_poa_forge_writes_pass_the_gate(tmp_path: Path, case: str) -> None:
+    """The form text the pipeline writes for each example case (results/<case>/poa.txt: the
+    platform's own form questions as headings, label lines, citations) is a clean draft."""
+    from poaforge.case.validate import step
+    from poaforge.check.draft import read_draft
+    from poaforge.check.drafts import check_lines
+    from poaforge.letter.formtext import write
+
+    src = Path(__file__).resolve().parents[1] / "cases" / f"{case}.yaml"
+    step([str(src), str(tmp_path / "case.json")])
+    write(tmp_path / "case.json", tmp_path / "poa.txt", tmp_path / "form.json")
+    res = check_lines(read_draft(tmp_path / "poa.txt"), "poa.txt")
+    assert [str(f) for f in res.findings] == []

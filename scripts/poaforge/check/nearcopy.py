@@ -27,6 +27,7 @@ __all__ = ["near_copies", "wording_copies", "normalise_sentence", "project_wordi
 
 _DIGITS = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _NON_WORD = re.compile(r"[^\w#\u3400-\u9fff]+")
+_FIELD_LINE = re.compile(r"^\s*[^:：.。]{1,30}[:：]\s*\S")
 
 
 def normalise_sentence(text: str) -> str:
@@ -83,6 +84,8 @@ def _rows(doc: int, units: Sequence[Unit], where: Callable[[Unit, int], str], mi
         if u.kind != "body":
             continue
         for a, b in u.sentence_spans():
+            if _FIELD_LINE.match(u.text[a:b]):          # "Owner: …; Completed on: …" repeats by design
+                continue
             norm = normalise_sentence(u.text[a:b])
             if _long_enough(norm, min_words):
                 out.append((doc, u, a, b, norm, where(u, a)))

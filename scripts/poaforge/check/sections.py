@@ -26,7 +26,7 @@ from .units import Unit
 
 __all__ = ["Heading", "Layout", "layout", "load_headings"]
 
-_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*)?(?:\*\*|__)?\s*"
+_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|={2,}\s*)?(?:\*\*|__)?\s*"
                      r"(?:(?:\d{1,2}(?:\.\d{1,2})*[.)、．]?|[A-Za-z][.)]|[(（]\s*\d{1,2}\s*[)）]|[①-⑳]"
                      r"|第?[一二三四五六七八九十]{1,3}[、.．:：部分章节]+|Part\s+\w+[.:]?|Section\s+\w+[.:]?|[-–—•*·]+)\s*)?"
                      r"(?:\*\*|__)?\s*", re.IGNORECASE)
@@ -105,7 +105,8 @@ def _heading(line: Line, pats: dict[str, dict[str, tuple[Entry, ...]]], cfg: dic
     raw = line.text
     m = _MARKUP.match(raw)
     body_start = m.end() if m else 0
-    body = raw[body_start:].rstrip().rstrip("*_").rstrip()
+    body = raw[body_start:].rstrip().rstrip("*_=").rstrip()
+    body = re.sub(r"\s*[(（][^()（）]*(?:characters|字符|字|words)[)）]\s*$", "", body)     # "(1841 / 4000 characters)"
     if not body:
         return None
     size, cjk = _size(body)

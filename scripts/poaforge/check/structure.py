@@ -93,7 +93,8 @@ def structure_hits(layout: Layout, cat: Catalogue, language: str) -> list[Hit]:
                 # no part of a POA at all: say so once, at the first line
                 out.append(_hit("POA001", at, 0, 0, section=label[section], where_more="", heading=label[section]))
                 continue
-            where = f" (expected {'before' if later else 'after'} this heading)"
+            where = cat.word("expected_before" if later else "expected_after", language,
+                             " (expected before this heading)" if later else " (expected after this heading)")
             out.append(_hit("POA001", at, 0, 0, section=label[section], where_more=where, heading=label[section]))
     return out
 
