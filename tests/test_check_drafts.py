@@ -233,15 +233,19 @@ def test_near_copies_between_chinese_drafts(tmp_path: Path, capsys: pytest.Captu
 
 @pytest.mark.parametrize("case", sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "cases").glob("*.yaml")))
 def test_the_letters_poa_forge_writes_pass_the_gate(tmp_path: Path, case: str) -> None:
-    """The form text the pipeline writes for each example case (results/<case>/poa.txt: the
-    platform's own form questions as headings, label lines, citations) is a clean draft."""
+    """The form text and the Word letter the pipeline writes for each example case
+    (results/<case>/poa.txt with the platform's form questions as headings, poa.docx with a
+    line to sign by hand) are clean drafts."""
     from poaforge.case.validate import step
     from poaforge.check.draft import read_draft
     from poaforge.check.drafts import check_lines
+    from poaforge.letter import docx
     from poaforge.letter.formtext import write
 
     src = Path(__file__).resolve().parents[1] / "cases" / f"{case}.yaml"
     step([str(src), str(tmp_path / "case.json")])
     write(tmp_path / "case.json", tmp_path / "poa.txt", tmp_path / "form.json")
-    res = check_lines(read_draft(tmp_path / "poa.txt"), "poa.txt")
-    assert [str(f) for f in res.findings] == []
+    docx.main([str(tmp_path / "case.json"), str(tmp_path / "poa.docx")])
+    for name in ("poa.txt", "poa.docx"):
+        res = check_lines(read_draft(tmp_path / name), name)
+        assert [str(f) for f in res.findings] == []

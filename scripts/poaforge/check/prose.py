@@ -102,8 +102,14 @@ def _pattern_hits(unit: Unit, sents: list[Sentence], cat: Catalogue) -> Iterable
             yield Hit(rid, unit, a, b, {"phrase": clip(unit.text[a:b], 60)})
 
 
+# a line left blank on purpose, to be signed by hand: "Signature: ______", "签字：______"
+_SIGN_HERE = re.compile(r"(?:sign(?:ed|ature)?|seal|stamp|签字|签名|签章|盖章|公章)\s*[:：]?\s*$", re.IGNORECASE)
+
+
 def _placeholders(unit: Unit) -> Iterable[Hit]:
     for m in PLACEHOLDER.finditer(unit.text):
+        if m.group().startswith("_") and _SIGN_HERE.search(unit.text[:m.start()]):
+            continue
         yield Hit("POA616", unit, m.start(), m.end(), {"phrase": m.group()})
     m = _EMPTY_FIELD.match(unit.text)
     if m and unit.kind != "heading" and _FIELD_WORDS.search(m.group("label").strip()) and len(m.group("label").split()) <= 6:
