@@ -249,3 +249,24 @@ def test_the_letters_poa_forge_writes_pass_the_gate(tmp_path: Path, case: str) -
     for name in ("poa.txt", "poa.docx"):
         res = check_lines(read_draft(tmp_path / name), name)
         assert [str(f) for f in res.findings] == []
+
+
+@pytest.mark.parametrize(("heading", "section"), [
+    ("Root Cause Analysis", "root_cause"), ("1) Root cause(s) of the issue", "root_cause"), ("Why did this happen?", "root_cause"),
+    ("== What are the root causes of the issue? (1841 / 4000 characters) ==", "root_cause"),
+    ("Immediate Actions Taken", "corrective"), ("Section 2 – Corrective Actions", "corrective"),
+    ("What we did to fix the problem", "corrective"), ("Steps we have implemented to prevent this from happening again:", "preventive"),
+    ("Long-Term Preventive Measures", "preventive"), ("### 3. Prevention", "preventive"), ("Conclusion", "closing"),
+    ("第一部分：根本原因", "root_cause"), ("（一）原因分析", "root_cause"), ("已完成的整改措施", "corrective"),
+    ("已采取哪些措施解决问题？", "corrective"), ("后续预防措施", "preventive"), ("如何防止问题再次发生？", "preventive"),
+    ("四、总结", "closing"), ("Supporting Documents", "evidence"),
+])
+def test_headings_as_sellers_write_them(heading: str, section: str) -> None:
+    res = check_text(f"{heading}\nText.")
+    assert [(u.kind, u.section) for u in res.layout.units][0] == ("heading", section)
+
+
+@pytest.mark.parametrize("line", ["Here are the steps we took to stop a repeat:", "Issue: late shipment rate of 6.1%",
+                                  "Dear Seller Performance,", "We reviewed the root cause of each claim separately."])
+def test_lines_that_are_not_headings(line: str) -> None:
+    assert check_text(f"{line}\nText.").layout.units[0].kind != "heading"

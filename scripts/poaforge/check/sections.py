@@ -28,7 +28,7 @@ __all__ = ["Heading", "Layout", "layout", "load_headings"]
 
 _MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|={2,}\s*)?(?:\*\*|__)?\s*"
                      r"(?:(?:\d{1,2}(?:\.\d{1,2})*[.)、．]?|[A-Za-z][.)]|[(（]\s*\d{1,2}\s*[)）]|[①-⑳]"
-                     r"|第?[一二三四五六七八九十]{1,3}[、.．:：部分章节]+|Part\s+\w+[.:]?|Section\s+\w+[.:]?|[-–—•*·]+)\s*)?"
+                     r"|第?[一二三四五六七八九十]{1,3}[、.．:：部分章节]+|(?:Part|Section|Step)\s+\w+\s*[.:：–—-]?|[-–—•*·]+)\s*)?"
                      r"(?:\*\*|__)?\s*", re.IGNORECASE)
 _GREETING = re.compile(r"^\s*(?:dear\b|hello\b|hi\b|to whom\b|尊敬的|您好|致[:：]?\s*\S{0,12}[:：]\s*$)", re.IGNORECASE)
 _VALEDICTION = re.compile(r"^\s*(?:sincerely|yours|best regards|kind regards|regards|respectfully|此致|敬礼|顺祝)\b", re.IGNORECASE)
