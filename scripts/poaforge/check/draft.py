@@ -9,8 +9,6 @@ Word's own line breaks).
 
 from __future__ import annotations
 
-import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,6 +137,9 @@ def _table_rows(content: list[Any]) -> list[list[str]]:
 
 
 def _pandoc(path: Path, fmt: str) -> list[Line]:
+    import json
+    import subprocess
+
     try:
         import pypandoc
 
