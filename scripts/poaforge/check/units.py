@@ -69,7 +69,8 @@ def _cut_points(text: str) -> list[int]:
             continue
         cuts.append(m.end())
     cuts += [m.end() for m in _ZH_END.finditer(text)]
-    return sorted(c for c in set(cuts) if not any(a < c < b for a, b in inside))
+    # never inside a quotation, nor right after one: "他问“为什么？”，我们…" is one sentence
+    return sorted(c for c in set(cuts) if not any(a < c <= b for a, b in inside))
 
 
 def sentences(text: str) -> list[Span]:
