@@ -198,7 +198,7 @@ def many_cases(project: Path, count: int = 200) -> None:
 #: with the usual defects of a first draft.
 DRAFT_PARAGRAPHS = [
     "Dear Seller Performance Team,",
-    "Thank you for reviewing our appeal. This plan of action answers the notice of 2026-03-02 about our late shipment rate.",
+    "Many thanks for your time. Below is our plan for the late shipment rate named in the notice of 2026-03-02.",
     "Root cause",
     "Between 2026-01-15 and 2026-02-28, 87 of 1,240 orders (7.0%) were confirmed after their ship-by date.",
     "- On 2026-01-15 we moved fulfilment to a new warehouse in Reno; its system imported orders placed after 13:00 only the next morning.",
@@ -207,14 +207,14 @@ DRAFT_PARAGRAPHS = [
     "We think there were a few other reasons as well, such as the busy season.",
     "Corrective actions",
     "- On 2026-03-03 the Fulfilment Manager, Jonas Berg, shipped the 14 open late orders by 2-day air (Exhibit 1).",
-    "- On 2026-03-04 our ERP administrator changed the order import to every 15 minutes (settings screenshot, Exhibit 2).",
-    "- We refunded the affected buyers and will make sure this never happens again.",
+    "- On 2026-03-04 our ERP administrator set the order import to run every 15 minutes (import log, Exhibit 2).",
+    "- We refunded the affected buyers and we will ensure it does not recur.",
     "Preventive measures",
     "- Since 2026-03-05 a ship-by report runs at 11:00 each working day; the Fulfilment Manager clears it before 15:00 (Exhibit 3).",
     "- Every warehouse change now needs a cut-over checklist signed by the Operations Director (SOP FUL-02, Exhibit 4).",
-    "- The relevant staff will monitor the account health page regularly.",
+    "- Relevant personnel will watch the dashboard regularly.",
     "Closing",
-    "Could you please reinstate our account as soon as possible? We truly appreciate your patience.",
+    "Can you reinstate the account quickly? We are very grateful for your kindness.",
 ]
 
 
