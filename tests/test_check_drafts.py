@@ -270,3 +270,18 @@ def test_headings_as_sellers_write_them(heading: str, section: str) -> None:
                                   "Dear Seller Performance,", "We reviewed the root cause of each claim separately."])
 def test_lines_that_are_not_headings(line: str) -> None:
     assert check_text(f"{line}\nText.").layout.units[0].kind != "heading"
+
+
+def test_readme_example_is_what_poa_check_prints(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """README's "Check a draft you wrote elsewhere": the draft and the output shown are real."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    part = readme[readme.index("### Check a draft you wrote elsewhere"):]
+    blocks = re.findall(r"```text\n(.*?)```", part, re.S)
+    draft, shown = blocks[0], blocks[1]
+    (tmp_path / "draft.txt").write_text(draft, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    main_check(["draft.txt"])
+    assert capsys.readouterr().out == shown
