@@ -111,7 +111,7 @@ def test_images_as_pdf_and_unaccepted_type(tmp_path: Path) -> None:
     ({"min_scan_dpi": 300}, {"s.png": image_bytes(size=(700, 900), dpi=(150, 150))}, {"s.png": "invoice"},
      "cases/c/evidence/s.png: is scanned at 150 dpi; the platform needs at least 300 dpi — scan the document again"),
     ({"max_count": 1}, {"a.pdf": typst_pdf("a"), "b.pdf": typst_pdf("b")}, None,
-     "2 attachments, the platform accepts at most 1 — merge related exhibits into one PDF"),
+     "2 attachments, but Amazon accepts at most 1 — merge related exhibits into one PDF exhibit"),
     ({"max_file_mb": 0.05}, {"big.jpg": _noise("JPEG")}, None,
      "over the platform's 0.05 MB limit per file — shrink it"),
     ({"max_total_mb": 0.001}, {"a.pdf": typst_pdf("a")}, None, "the attachments total"),

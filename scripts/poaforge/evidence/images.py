@@ -184,7 +184,7 @@ def image_to_pdf(data: bytes, where: str, *, paper: str, max_pixels: int, media:
         notes.append("CMYK image kept as CMYK")
     if im.mode in ("RGBA", "LA", "PA") or "transparency" in im.info:
         notes.append("transparency kept as a soft mask")
-    if exif_orientation in (5, 6, 7, 8):
+    if exif_orientation in (5, 6, 7, 8) and media != "heic":  # pillow-heif gives the upright size already
         width, height = height, width  # report the upright size
     fit = img2pdf.FitMode.shrink if dpi else img2pdf.FitMode.into
     layout = img2pdf.get_layout_fun(PAPER_PT[paper], None, (BORDER_PT, BORDER_PT), fit, True)

@@ -5,7 +5,7 @@ Never a re-layout through another tool: an invoice that looks different from the
 supplier's original reads as manipulated. Without LibreOffice, :func:`office_missing`
 gives the one-line error naming the file and the two ways out (install LibreOffice, or
 export the file as PDF). The PDF is made reproducible afterwards: LibreOffice writes the
-conversion time and a random document id, which are removed (qpdf's deterministic /ID).
+conversion time, a random document id and a checksum of them, which are removed (qpdf's deterministic /ID).
 
 Install: Debian/Ubuntu ``sudo POA_OFFICE=1 tools/setup.sh`` (``libreoffice-writer-nogui``,
 ``libreoffice-calc-nogui``); macOS ``brew install --cask libreoffice``; Windows: the
@@ -74,6 +74,9 @@ def _reproducible(pdf: bytes) -> bytes:
         for key in ("/CreationDate", "/ModDate"):
             if key in doc.docinfo:
                 del doc.docinfo[key]
+        for key in ("/DocChecksum", "/ID"):  # LibreOffice's checksum and random id of the time-stamped original
+            if key in doc.trailer:
+                del doc.trailer[key]
         buf = io.BytesIO()
         doc.save(buf, deterministic_id=True, fix_metadata_version=False)
     return buf.getvalue()
