@@ -28,6 +28,8 @@ __all__ = ["Finding", "check_file", "check_count", "preflight", "MB"]
 
 MB = 1_000_000  # platforms' "10 MB": counted in the smaller decimal unit
 Finding = tuple[str, str]  # (what is wrong, how to fix it)
+#: exhibit kinds that are scanned documents, held to the profile's min_scan_dpi (a photo or screenshot is not)
+_SCANNED = frozenset({"invoice", "sop", "training", "contract", "certificate", "report", "correspondence"})
 _EXPORT = "export it as PDF (File → Save as / Print → PDF) and point the exhibit at that file"
 
 
@@ -84,7 +86,7 @@ def _image(data: bytes, media: str, exhibit: dict[str, Any], rules: dict[str, An
     except (TypeError, ValueError, IndexError):
         value = 0
     min_dpi = rules.get("min_scan_dpi")
-    if min_dpi and value > 1 and exhibit.get("kind") not in ("screenshot", "photo") and value < int(min_dpi):
+    if min_dpi and value > 1 and exhibit.get("kind") in _SCANNED and value < int(min_dpi):
         out.append((f"is scanned at {value} dpi; the platform needs at least {min_dpi} dpi",
                     f"scan the document again at {min_dpi} dpi or more"))
     return out

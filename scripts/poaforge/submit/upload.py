@@ -154,7 +154,8 @@ def _plan(case: dict, exhibits: dict, case_dir: Path, results: Path, allow_lossy
         source = sources[up.name]
         if source.use == "original":
             data = source_bytes(case_dir, {**meta, "attachment": ex.get("attachment")}, where)
-            _, found = check_file(data, Path(str(ex.get("attachment") or meta["file"])).name, meta,
+            plain = {k: v for k, v in meta.items() if k != "attachment"}  # data is the attachment itself already
+            _, found = check_file(data, Path(str(ex.get("attachment") or meta["file"])).name, plain,
                                   {**case["profile"], "attachments": {**rules, "max_file_mb": None}})
             if found:
                 raise EvidenceError([Problem(file=where, message=m, hint=h) for m, h in found])
