@@ -7,10 +7,19 @@ import zipfile
 from email.message import EmailMessage
 from pathlib import Path
 
-__all__ = ["heic_photo", "tiff_scan", "webp", "avif", "bmp", "cmyk_jpeg", "eml", "csv_orders", "xlsx", "docx", "SHARED",
+__all__ = ["zip_of", "heic_photo", "tiff_scan", "webp", "avif", "bmp", "cmyk_jpeg", "eml", "csv_orders", "xlsx", "docx", "SHARED",
            "real_exhibit"]
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def zip_of(names: list[str]) -> bytes:
+    """A ZIP archive holding an entry "x" under each of ``names`` (Office files are ZIPs too)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for n in names:
+            z.writestr(n, "x")
+    return buf.getvalue()
 
 
 def real_exhibit(name: str) -> bytes:

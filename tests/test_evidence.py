@@ -5,24 +5,16 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from fixtures_pdf import encrypted_pdf, image_bytes, make_case, marked_image, typst_pdf
+from seller_files import zip_of
 from poaforge.console import run
 from poaforge.errors import EvidenceError
 from poaforge.evidence.intake import main, prepare
-
-
-def _zip(names: list[str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for n in names:
-            z.writestr(n, "x")
-    return buf.getvalue()
 
 
 def _error(tmp_path: Path, name: str, data: bytes, **kw: object) -> str:
@@ -39,8 +31,8 @@ GOOD = typst_pdf("Invoice page {n}", pages=3)
 @pytest.mark.parametrize(("name", "data", "expected"), [
     ("inv.pdf", b"<!DOCTYPE html><html><body>login</body></html>",
      "cases/c/evidence/inv.pdf: is an HTML page renamed .pdf, which poa-forge cannot read — export it as PDF"),
-    ("all.zip", _zip(["a.pdf"]), "cases/c/evidence/all.zip: is a ZIP archive, which poa-forge cannot read"),
-    ("x.pdf", _zip(["xl/workbook.xml"]), "is a ZIP archive renamed .pdf, which poa-forge cannot read"),
+    ("all.zip", zip_of(["a.pdf"]), "cases/c/evidence/all.zip: is a ZIP archive, which poa-forge cannot read"),
+    ("x.pdf", zip_of(["xl/workbook.xml"]), "is a ZIP archive renamed .pdf, which poa-forge cannot read"),
     ("logo.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "is an SVG drawing, which poa-forge"),
     ("empty.pdf", b"", "cases/c/evidence/empty.pdf: is an empty file (0 bytes) — export the document again"),
     ("cut.pdf", GOOD[: len(GOOD) // 2],

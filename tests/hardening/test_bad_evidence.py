@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from fixtures_pdf import encrypted_pdf, image_bytes, marked_image, typst_pdf
+from seller_files import zip_of
 
 from .conftest import Step
 from .corpus import (
@@ -105,7 +106,7 @@ CORPUS = [
          f"cannot be read as an image (its image data is not valid) — {DAMAGED}"),
     _ok("screen.bmp", lambda: image_bytes("RGB", (50, 50), "BMP"), []),
     _bad("logo.svg", lambda: b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', f"is an SVG drawing, {CANNOT} — {EXPORT}"),
-    _bad("slides.pptx", lambda: zip_named(["[Content_Types].xml", "ppt/presentation.xml"]),
+    _bad("slides.pptx", lambda: zip_of(["[Content_Types].xml", "ppt/presentation.xml"]),
          f"is a PowerPoint (PPTX) presentation, {CANNOT} — {EXPORT}"),
 ]
 
@@ -241,12 +242,3 @@ def test_snakemake_stops_on_unusable_evidence(tmp_path: Path) -> None:
     assert (f"{CASE}:62:11: exhibit E3: cases/mini/evidence/checklist.pdf has 10,000 pages, more than the limit of 2,000 "
             "— split it or keep only the pages that prove the point; or set POA_MAX_PAGES to raise the cap") in err
 
-
-def zip_named(names: list[str]) -> bytes:
-    import zipfile
-
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for n in names:
-            z.writestr(n, "x")
-    return buf.getvalue()
