@@ -69,7 +69,6 @@ def _appearance(pdf, w: float, h: float, colour: str):  # type: ignore[no-untype
 def rotated_with_notes(rotate: int) -> bytes:
     """A page shown with ``/Rotate`` and three annotations with appearances: a sticky note near a
     corner, a highlight over the text, and a link."""
-    import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
     def change(pdf, page) -> None:  # type: ignore[no-untyped-def]
@@ -87,7 +86,6 @@ def rotated_with_notes(rotate: int) -> bytes:
 
 def form_pdf() -> bytes:
     """A filled-in form: a text field with no appearance stream (NeedAppearances) and a ticked checkbox."""
-    import pikepdf
     from pikepdf import Array, Dictionary, Name, String
 
     def change(pdf, page) -> None:  # type: ignore[no-untyped-def]

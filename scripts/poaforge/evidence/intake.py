@@ -22,6 +22,7 @@ Command: ``python -m poaforge.steps evidence results/<c>/case.json results/<c>``
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 
 from poaforge.errors import BuildError, EvidenceError, Problem
 from poaforge.evidence.convert import Intake, convert, source_bytes
-from poaforge.evidence.preflight import check_file
+from poaforge.evidence.preflight import check_file, check_total
 from poaforge.files import read_json
 from poaforge.limits import DEFAULTS, current, raise_hint, size_text
 
@@ -54,8 +55,8 @@ def read_exhibit(path: Path, case_dir: Path, where: str, *, paper: str = "a4",
     attachment and title, and the case's metrics (a CSV a metric cites is a chart).
     Caps left at None come from :func:`poaforge.limits.current` (``POA_MAX_*``)."""
     caps = current()
-    caps = type(caps)(**{**caps.__dict__, "pages": max_pages or caps.pages, "pixels": max_pixels or caps.pixels,
-                         "exhibit_bytes": max_bytes or caps.exhibit_bytes})
+    caps = dataclasses.replace(caps, pages=max_pages or caps.pages, pixels=max_pixels or caps.pixels,
+                               exhibit_bytes=max_bytes or caps.exhibit_bytes)
     case = case or {}
     exhibit = exhibit or {"id": "E1", "file": path.name}
     root = case_dir.resolve()
@@ -109,16 +110,15 @@ def _writing(where: Path):  # type: ignore[no-untyped-def]
 
 def _check_total(case: dict, case_dir: Path) -> None:
     """Refuse a case whose evidence files together exceed POA_MAX_EVIDENCE_BYTES (before reading any)."""
-    limit = current().evidence_bytes
     total = 0
     for ex in case["exhibits"]:
         try:
             total += (case_dir / ex["file"]).stat().st_size
         except OSError:
             continue  # reported with its own message by read_exhibit
-    if total > limit:
-        raise _fail(str(case.get("case_dir", case_dir)), f"the evidence files add up to {size_text(total)}, more than "
-                    f"the limit of {size_text(limit)}", f"shrink the largest exhibits; or {raise_hint('evidence_bytes')}")
+    too_big = check_total(total)
+    if too_big:
+        raise _fail(str(case.get("case_dir", case_dir)), *too_big)
 
 
 def _entry(ex: dict, number: int, got: Intake) -> dict:

@@ -24,7 +24,7 @@ from poaforge.errors import EvidenceError, Problem
 from poaforge.evidence.sniff import FAMILY, LABEL, describe, sniff
 from poaforge.limits import Limits, current, raise_hint, size_text
 
-__all__ = ["Finding", "check_file", "check_count", "preflight", "MB"]
+__all__ = ["Finding", "check_file", "check_count", "check_total", "preflight", "MB"]
 
 MB = 1_000_000  # platforms' "10 MB": counted in the smaller decimal unit
 Finding = tuple[str, str]  # (what is wrong, how to fix it)
@@ -159,6 +159,15 @@ def _document_kinds() -> frozenset[str]:
     return DOCUMENT_KINDS
 
 
+def check_total(total: int, caps: Limits | None = None) -> Finding | None:
+    """The cap on all evidence files of a case together (``POA_MAX_EVIDENCE_BYTES``), for ``total`` bytes."""
+    limit = (caps or current()).evidence_bytes
+    if total <= limit:
+        return None
+    return (f"the evidence files add up to {size_text(total)}, more than the limit of {size_text(limit)}",
+            f"shrink the largest exhibits; or {raise_hint('evidence_bytes')}")
+
+
 def check_count(count: int, profile: dict[str, Any]) -> Finding | None:
     """The attachment-count rule: ``count`` files (the POA letter included when the profile uploads it)."""
     rules = profile.get("attachments") or {}
@@ -208,11 +217,10 @@ def preflight(doc: Any, files: dict[str, Path], case_dir: Path) -> list[Problem]
             _, found = check_file(content, real.name, exhibit, profile, caps)
         problems += [Problem(str(doc.path), line, col, f"exhibit {exhibit['id']}: {shown} {message}", hint)
                      for message, hint in found]
-    if total > caps.evidence_bytes:
+    too_big = check_total(total, caps)
+    if too_big:
         line, col = doc.locate_key(("exhibits",))
-        problems.append(Problem(str(doc.path), line, col, f"the evidence files add up to {size_text(total)}, more than "
-                                f"the limit of {size_text(caps.evidence_bytes)}",
-                                f"shrink the largest exhibits; or {raise_hint('evidence_bytes')}"))
+        problems.append(Problem(str(doc.path), line, col, *too_big))
     if profile:
         poa = 1 if (profile.get("attachments") or {}).get("poa_file") else 0
         count = check_count(len(exhibits) + poa, profile)
