@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from poaforge.errors import EvidenceError, Problem
@@ -72,11 +73,11 @@ def _damaged(warnings: list[str]) -> bool:
     return any(any(word in w.lower() for word in _DAMAGE) for w in warnings)
 
 
-def _open(data: bytes, where: str):  # type: ignore[no-untyped-def]
+def _open(data: bytes | Path, where: str):  # type: ignore[no-untyped-def]
     import pikepdf
 
     try:
-        pdf = pikepdf.open(io.BytesIO(data), password="", suppress_warnings=True)
+        pdf = pikepdf.open(data if isinstance(data, Path) else io.BytesIO(data), password="", suppress_warnings=True)
     except pikepdf.PasswordError:
         raise _fail(where, "is protected by a password", "remove the password (print to PDF) and re-export") from None
     except (pikepdf.PdfError, pikepdf.DependencyError, ValueError, RecursionError, OSError) as exc:
@@ -162,11 +163,26 @@ def _read_pages(pdf: Any, where: str) -> None:
             raise _fail(where, f"is damaged: page {number} cannot be read ({reason})") from None
 
 
-def inspect_pdf(data: bytes, where: str, *, max_pages: int, deep: bool = False) -> PdfFacts:
-    """The facts of one PDF, or EvidenceError naming ``where`` when no reader can use it."""
+def _edges(path: Path, where: str) -> tuple[int, int]:
+    """:func:`_ends` from the first and last 64 KiB of a file (the whole file when its end is not there)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        if size <= 1 << 17:
+            return _ends(fh.read(), where)
+        head = fh.read(1 << 16)
+        fh.seek(size - (1 << 16))
+        tail = fh.read()
+    if b"%%EOF" in tail[tail.rfind(b"startxref"):] and tail.rfind(b"startxref") >= 0:
+        return _ends(head + tail, where)
+    return _ends(path.read_bytes(), where)
+
+
+def inspect_pdf(data: bytes | Path, where: str, *, max_pages: int, deep: bool = False) -> PdfFacts:
+    """The facts of one PDF (its bytes, or its path: then only its first and last 64 KiB and
+    the objects qpdf needs are read), or EvidenceError naming ``where`` when no reader can use it."""
     from poaforge.limits import raise_hint
 
-    leading, trailing = _ends(data, where)
+    leading, trailing = _edges(data, where) if isinstance(data, Path) else _ends(data, where)
     with _open(data, where) as pdf:
         facts = PdfFacts(pages=len(pdf.pages), leading_bytes=leading, trailing_bytes=trailing,
                          encrypted="owner" if pdf.is_encrypted else None)

@@ -24,7 +24,7 @@ from poaforge.errors import EvidenceError, Problem
 from poaforge.evidence.sniff import FAMILY, LABEL, describe, sniff
 from poaforge.limits import Limits, current, raise_hint, size_text
 
-__all__ = ["Finding", "check_file", "check_count", "check_total", "preflight", "MB"]
+__all__ = ["Finding", "check_file", "check_path", "check_count", "check_total", "preflight", "MB"]
 
 MB = 1_000_000  # platforms' "10 MB": counted in the smaller decimal unit
 Finding = tuple[str, str]  # (what is wrong, how to fix it)
@@ -46,7 +46,7 @@ def _media(data: bytes, name: str, attachment: str | None) -> tuple[str | None, 
     return media, []
 
 
-def _image(data: bytes, media: str, exhibit: dict[str, Any], rules: dict[str, Any], caps: Limits) -> list[Finding]:
+def _image(data: bytes | Path, media: str, exhibit: dict[str, Any], rules: dict[str, Any], caps: Limits) -> list[Finding]:
     from PIL import Image
 
     if media == "heic":
@@ -57,10 +57,10 @@ def _image(data: bytes, media: str, exhibit: dict[str, Any], rules: dict[str, An
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            im = Image.open(io.BytesIO(data))
-            width, height = im.size
-            frames = int(getattr(im, "n_frames", 1) or 1) if media == "tiff" else 1
-            dpi = im.info.get("dpi")
+            with Image.open(data if isinstance(data, Path) else io.BytesIO(data)) as im:
+                width, height = im.size
+                frames = int(getattr(im, "n_frames", 1) or 1) if media == "tiff" else 1
+                dpi = im.info.get("dpi")
     except Image.UnidentifiedImageError:
         return [("cannot be read as an image (its image data is not valid)",
                  "the file is damaged or truncated: export or download it again")]
@@ -118,8 +118,7 @@ def check_file(data: bytes, name: str, exhibit: dict[str, Any], profile: dict[st
     if not data:
         return None, [("is an empty file (0 bytes)", "export the document again and replace the file")]
     if len(data) > caps.exhibit_bytes:
-        return None, [(f"is {size_text(len(data))}, more than the limit of {size_text(caps.exhibit_bytes)} per evidence "
-                       "file", f"split it or reduce its resolution; or {raise_hint('exhibit_bytes')}")]
+        return None, [_too_big(len(data), caps)]
     attachment = exhibit.get("attachment")
     media, found = _media(data, name, attachment)
     if media is None:
@@ -151,6 +150,40 @@ def check_file(data: bytes, name: str, exhibit: dict[str, Any], profile: dict[st
     if profile:
         found += _platform(media, len(data), profile)
     return media, found
+
+
+def _too_big(size: int, caps: Limits) -> Finding:
+    return (f"is {size_text(size)}, more than the limit of {size_text(caps.exhibit_bytes)} per evidence file",
+            f"split it or reduce its resolution; or {raise_hint('exhibit_bytes')}")
+
+
+def check_path(path: Path, exhibit: dict[str, Any], profile: dict[str, Any] | None = None,
+               caps: Limits | None = None) -> list[Finding]:
+    """:func:`check_file` for a file on disk, reading only what the checks need: a PDF's or an
+    image's headers (first and last 64 KiB, the objects qpdf needs, the image header); other
+    types are small and read whole."""
+    from poaforge.evidence.sniff import media_of
+
+    caps = caps or current()
+    size = path.stat().st_size
+    if size > caps.exhibit_bytes:
+        return [_too_big(size, caps)]
+    with path.open("rb") as fh:
+        head = fh.read(2048)
+    media = media_of(head) if size else None
+    if media is None or exhibit.get("attachment") or FAMILY[media] not in ("pdf", "image"):
+        return check_file(path.read_bytes(), path.name, exhibit, profile, caps)[1]
+    found: list[Finding] = []
+    if FAMILY[media] == "pdf":
+        from poaforge.evidence.pdffile import inspect_pdf
+
+        try:
+            inspect_pdf(path, path.name, max_pages=caps.pages)
+        except EvidenceError as exc:
+            found += [(p.message, p.hint) for p in exc.problems]
+    else:
+        found += _image(path, media, exhibit, (profile or {}).get("attachments") or {}, caps)
+    return found + (_platform(media, size, profile) if profile else [])
 
 
 def _document_kinds() -> frozenset[str]:
@@ -203,18 +236,12 @@ def preflight(doc: Any, files: dict[str, Path], case_dir: Path) -> list[Problem]
         line, col = doc.locate(("exhibits", i, "file"))
         shown = f"{case_dir.as_posix()}/{exhibit['file']}"
         try:
-            size = real.stat().st_size
-            total += size
-            content = real.read_bytes() if size <= caps.exhibit_bytes else b""
+            total += real.stat().st_size
+            found = check_path(real, exhibit, profile, caps)
         except OSError as exc:
             problems.append(Problem(str(doc.path), line, col, f"exhibit {exhibit['id']}: {shown} cannot be read "
                                     f"({exc.strerror})", "check the file's permissions"))
             continue
-        if size > caps.exhibit_bytes:
-            found = [(f"is {size_text(size)}, more than the limit of {size_text(caps.exhibit_bytes)} per evidence file",
-                      f"split it or reduce its resolution; or {raise_hint('exhibit_bytes')}")]
-        else:
-            _, found = check_file(content, real.name, exhibit, profile, caps)
         problems += [Problem(str(doc.path), line, col, f"exhibit {exhibit['id']}: {shown} {message}", hint)
                      for message, hint in found]
     too_big = check_total(total, caps)
