@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -212,19 +213,25 @@ def check_count(count: int, profile: dict[str, Any]) -> Finding | None:
             "merge related exhibits into one PDF exhibit, or drop the weakest")
 
 
+@cache
+def _profile(platform: str, marketplace: str) -> dict[str, Any] | None:
+    """The merged platform profile, read once per process (``poa validate`` over many cases)."""
+    from poaforge.case.profile import load_profile
+    from poaforge.errors import PoaError
+    from poaforge.paths import PROJECT
+
+    try:
+        return load_profile(platform, marketplace, PROJECT)
+    except PoaError:
+        return None  # reported by the steps that need the profile
+
+
 def preflight(doc: Any, files: dict[str, Path], case_dir: Path) -> list[Problem]:
     """Problems of a valid case's evidence files, located at each exhibit's ``file:`` line.
 
     ``doc`` is the loaded case document, ``files`` the real path of each ``<id>:file``."""
-    from poaforge.case.profile import load_profile
-    from poaforge.paths import PROJECT
-    from poaforge.errors import PoaError
-
     data = doc.data
-    try:
-        profile = load_profile(data["platform"], data["marketplace"], PROJECT)
-    except PoaError:
-        profile = None  # reported by the steps that need the profile
+    profile = _profile(str(data["platform"]), str(data["marketplace"]))
     caps = current()
     problems: list[Problem] = []
     total = 0
