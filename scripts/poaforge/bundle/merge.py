@@ -115,60 +115,16 @@ def _rewrite_links(pages: list, targets: dict[str, int], writer, where: str) -> 
                                                         NameObject("/D"): dest})
 
 
-def _reader(path: Path, ex: dict):  # type: ignore[no-untyped-def]
-    """The exhibit's PDF as the bundle shows it: form fields flattened when it has any."""
-    import io
-
-    from pypdf import PdfReader
-
-    from poaforge.bundle.pages import flatten_forms
-
-    facts = ex.get("facts") or {}
-    if facts.get("forms") or facts.get("signed") or facts.get("xfa"):
-        return PdfReader(io.BytesIO(flatten_forms(path.read_bytes())))
-    return PdfReader(path)
-
-
-def _attachments(writer, exs: list[dict], readers: list, case_dir: Path, where: str) -> None:  # type: ignore[no-untyped-def,type-arg]
-    """Originals of converted exhibits and files embedded in exhibit PDFs, into the bundle's attachments list."""
-    from pypdf.errors import PyPdfError
-
-    from poaforge.evidence.convert import source_bytes
-    from poaforge.errors import PoaError
-
-    for ex, reader in zip(exs, readers):
-        prefix = f"Exhibit {ex['number']} - "
-        if ex.get("media") not in _SHOWN_AS_IS or ex.get("attachment"):
-            name = Path(str(ex.get("attachment") or ex["file"])).name
-            try:
-                writer.add_attachment(prefix + name, source_bytes(case_dir, ex, f"{case_dir}/{ex['file']}"))
-            except (OSError, PoaError) as exc:
-                raise BuildError(Problem(f"{case_dir}/{ex['file']}", message=f"cannot attach the original to the bundle "
-                                         f"({getattr(exc, 'strerror', None) or exc})",
-                                         hint="rebuild the case: the evidence file changed or was removed")) from None
-        if (ex.get("facts") or {}).get("embedded_files"):
-            try:
-                for name, contents in sorted(reader.attachments.items()):
-                    for k, data in enumerate(contents):
-                        writer.add_attachment(prefix + (name if k == 0 else f"{k + 1}-{name}"), data)
-            except (PyPdfError, KeyError, ValueError, TypeError) as exc:
-                raise BuildError(Problem(where, message=f"cannot copy the files embedded in exhibit {ex['number']} ({exc})",
-                                         hint="export the exhibit again")) from None
-
-
-#: media whose pages show the original itself (PDF pages, image pixels kept losslessly or as the same JPEG data)
-_SHOWN_AS_IS = frozenset({"pdf", "png", "jpeg", "gif", "tiff", "bmp"})
-
-
 def _first_stamp(case: dict, ex: dict, uploads: dict[str, str]) -> str:
     """A short note for the exhibit's first stamp: signed original, or rendition of another file."""
+    from poaforge.bundle.attachments import SHOWN_AS_IS
     from poaforge.evidence.render import labels
 
     lab = labels(str(case.get("language", "en")))
     facts = ex.get("facts") or {}
     if facts.get("signed"):
         return " · " + lab["stamp_signed"].format(file=uploads.get(ex["id"], Path(ex["file"]).name))
-    if ex.get("media") not in _SHOWN_AS_IS or ex.get("attachment"):
+    if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
         return " · " + lab["stamp_converted"].format(file=Path(str(ex.get("attachment") or ex["file"])).name)
     return ""
 
@@ -185,7 +141,8 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
     from pypdf.errors import PyPdfError
     from pypdf.generic import NameObject, TextStringObject
 
-    from poaforge.bundle.pages import strip_active
+    from poaforge.bundle.attachments import attach_originals
+    from poaforge.bundle.pages import exhibit_reader, strip_active
     from poaforge.bundle.stamps import prepare_page, stamp_pages
     from poaforge.submit.plan import upload_names
 
@@ -199,7 +156,7 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
     try:
         try:
             fronts = [(title, PdfReader(path)) for title, path in front]
-            readers = [_reader(results / ex["pdf"], ex) for ex in exs]
+            readers = [exhibit_reader(results / ex["pdf"], ex) for ex in exs]
         except (OSError, PyPdfError) as exc:
             raise BuildError(f"{out}: cannot read a part of the bundle ({exc}) — rebuild its inputs") from None
         for ex, reader in zip(exs, readers):
@@ -227,7 +184,7 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
             writer.add_outline_item(title=ex["heading"], page_number=start, parent=parent)
             writer.add_named_destination(title=f"exhibit-{ex['number']}", page_number=start)
         _rewrite_links(list(writer.pages)[:n_front], targets, writer, str(out))
-        _attachments(writer, exs, readers, Path(case_dir or case.get("case_dir", ".")), str(out))
+        attach_originals(writer, exs, readers, Path(case_dir or case.get("case_dir", ".")), str(out))
         total = len(writer.pages)
         pages = list(writer.pages)
         strips, texts = [], []

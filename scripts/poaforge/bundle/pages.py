@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import io
 
-__all__ = ["flatten_forms", "strip_active", "ACTIVE"]
+__all__ = ["exhibit_reader", "flatten_forms", "strip_active", "ACTIVE"]
 
 #: actions that run code or reach outside the document
 ACTIVE = frozenset({"/JavaScript", "/Launch", "/SubmitForm", "/ImportData", "/ResetForm", "/RichMediaExecute", "/Rendition"})
@@ -51,6 +51,17 @@ def flatten_forms(pdf: bytes) -> bytes:
         buf = io.BytesIO()
         doc.save(buf, deterministic_id=True, fix_metadata_version=False)
         return buf.getvalue()
+
+
+def exhibit_reader(path, exhibit: dict):  # type: ignore[no-untyped-def]
+    """A pypdf reader of the exhibit's PDF (``path``) as the bundle shows it: form fields
+    flattened when its exhibits.json ``facts`` say it has a form, a signature or XFA."""
+    from pypdf import PdfReader
+
+    facts = exhibit.get("facts") or {}
+    if facts.get("forms") or facts.get("signed") or facts.get("xfa"):
+        return PdfReader(io.BytesIO(flatten_forms(path.read_bytes())))
+    return PdfReader(path)
 
 
 def _active(action) -> bool:  # type: ignore[no-untyped-def]

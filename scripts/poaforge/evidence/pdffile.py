@@ -51,6 +51,7 @@ class PdfFacts:
     trailing_bytes: int = 0  # bytes after the last %%EOF (not whitespace)
 
     def to_json(self) -> dict[str, Any]:
+        """The facts as exhibits.json stores them (``facts``)."""
         return asdict(self)
 
 
