@@ -73,11 +73,12 @@ def read_exhibit(path: Path, case_dir: Path, where: str, *, paper: str = "a4",
     if size > caps.exhibit_bytes:
         raise _fail(where, f"is {size_text(size)}, more than the limit of {size_text(caps.exhibit_bytes)} per evidence file",
                     f"split it or reduce its resolution; or {raise_hint('exhibit_bytes')}")
-    media, found = check_file(real.read_bytes(), real.name, exhibit, None, caps)
+    data = real.read_bytes()
+    media, found = check_file(data, real.name, exhibit, None, caps)
     if found or media is None:
         raise EvidenceError([Problem(file=where, message=m, hint=h) for m, h in found])
-    data = source_bytes(case_dir, {**exhibit, "file": str(real.relative_to(root))}, where)
     if exhibit.get("attachment"):
+        data = source_bytes(case_dir, {**exhibit, "file": str(real.relative_to(root))}, where)
         from poaforge.evidence.sniff import sniff
 
         media = sniff(data, str(exhibit["attachment"])) or media
