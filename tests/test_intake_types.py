@@ -272,3 +272,24 @@ def test_an_invoice_workbook_keeps_its_layout(tmp_path: Path) -> None:
                     kind="invoice")
     assert got["conversion"].startswith("Excel (XLSX) workbook converted by LibreOffice")
     assert "ACME Trading Ltd" in _text(pdf) and "500" in _text(pdf)
+
+
+def test_file_text_that_looks_like_code_is_printed_as_written(tmp_path: Path) -> None:
+    """A text file or an e-mail is data: Typst markup, scripts and file reads in it are shown, never run."""
+    from hardening.corpus import HOSTILE, PASSWD_LINE
+
+    body = "\n".join(line for h in HOSTILE for line in h.splitlines())
+    _, pdf = _one(tmp_path / "t", "notes.txt", body.encode())
+    text = " ".join(_text(pdf).split())
+    assert '#read("/etc/passwd")' in text and "$x^2$" in text and PASSWD_LINE not in text
+    _, pdf = _one(tmp_path / "m", "mail.eml", eml(subject='#read("/etc/passwd") $x$ <b>'))
+    text = " ".join(_text(pdf).split())
+    assert '#read("/etc/passwd") $x$ <b>' in text and PASSWD_LINE not in text
+
+
+def test_chinese_email_in_a_chinese_case(tmp_path: Path) -> None:
+    case, case_dir, results = make_case(tmp_path, {"发货通知.eml": eml(subject="发货通知：订单 111-0000001 已发货")})
+    case["language"] = "zh"
+    got = prepare(case, case_dir, results)["exhibits"][0]
+    text = _text(results / got["pdf"]).replace(" ", "")
+    assert "发货通知：订单111-0000001已发货" in text and "发件人" in text and "主题" in text
