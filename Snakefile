@@ -83,6 +83,7 @@ rule lint_case:
 rule prepare_exhibits:
     input:
         checked=rules.validate_case.output,
+        templates=EVIDENCE_TEMPLATES,
         code=code("evidence"),
     output:
         pdfs=directory("results/{case}/exhibits"),
@@ -156,7 +157,7 @@ rule merge_bundle:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
         gate=ancient(rules.lint_case.output.json),
-        templates=TEMPLATES,
+        templates=TEMPLATES + EVIDENCE_TEMPLATES,
         code=code("bundle"),
     output:
         "results/{case}/bundle.pdf",

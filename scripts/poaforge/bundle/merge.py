@@ -10,6 +10,13 @@ Exhibits are labelled in the stamp strip ("Exhibit 3 · p. 2/5 — title") rathe
 separator pages: every page names its exhibit even when printed or split, the bundle
 stays shorter (size limits, reviewer time) and the bookmarks give the overview.
 
+Exhibit pages are shown as their originals show them (:mod:`poaforge.bundle.pages`,
+:mod:`poaforge.bundle.stamps`): boxes normalised, /Rotate and annotations kept, form
+fields flattened, no JavaScript. The bundle's attachments list (PDF embedded files)
+holds the original of every converted exhibit (an e-mail, a spreadsheet, a HEIC photo…)
+and the files embedded in exhibit PDFs (e.g. an e-invoice's XML), each named
+"Exhibit <n> - <file name>". The first stamp of a converted or signed exhibit says so.
+
 Command: ``python -m poaforge.steps bundle CASE_JSON EXHIBITS_JSON OUT [--front TITLE=PDF …]``;
 without ``--front`` the POA and the evidence index are compiled here in bundle mode.
 """
@@ -108,17 +115,36 @@ def _rewrite_links(pages: list, targets: dict[str, int], writer, where: str) -> 
                                                         NameObject("/D"): dest})
 
 
-def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[str, Path]], out: Path) -> int:
+def _first_stamp(case: dict, ex: dict, uploads: dict[str, str]) -> str:
+    """A short note for the exhibit's first stamp: signed original, or rendition of another file."""
+    from poaforge.bundle.attachments import SHOWN_AS_IS
+    from poaforge.evidence.render import labels
+
+    lab = labels(str(case.get("language", "en")))
+    facts = ex.get("facts") or {}
+    if facts.get("signed"):
+        return " · " + lab["stamp_signed"].format(file=uploads.get(ex["id"], Path(ex["file"]).name))
+    if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
+        return " · " + lab["stamp_converted"].format(file=Path(str(ex.get("attachment") or ex["file"])).name)
+    return ""
+
+
+def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[str, Path]], out: Path,
+                 case_dir: Path | None = None) -> int:
     """Write the bundle PDF to ``out``; return its page count.
 
     ``exhibits`` is exhibits.json (paths relative to ``results``); ``front`` lists
-    (bookmark title, PDF compiled in bundle mode) in order, e.g. POA then evidence index.
+    (bookmark title, PDF compiled in bundle mode) in order, e.g. POA then evidence index;
+    ``case_dir`` (default: case.json's ``case_dir``) holds the originals that are attached.
     """
     from pypdf import PdfReader, PdfWriter
     from pypdf.errors import PyPdfError
     from pypdf.generic import NameObject, TextStringObject
 
+    from poaforge.bundle.attachments import attach_originals
+    from poaforge.bundle.pages import exhibit_reader, strip_active
     from poaforge.bundle.stamps import prepare_page, stamp_pages
+    from poaforge.submit.plan import upload_names
 
     titles = {e["id"]: e.get("title", e["id"]) for e in case.get("exhibits", [])}
     exs = [dict(e) for e in sorted(exhibits["exhibits"], key=lambda e: e["number"])]
@@ -130,7 +156,7 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
     try:
         try:
             fronts = [(title, PdfReader(path)) for title, path in front]
-            readers = [PdfReader(results / ex["pdf"]) for ex in exs]
+            readers = [exhibit_reader(results / ex["pdf"], ex) for ex in exs]
         except (OSError, PyPdfError) as exc:
             raise BuildError(f"{out}: cannot read a part of the bundle ({exc}) — rebuild its inputs") from None
         for ex, reader in zip(exs, readers):
@@ -158,19 +184,23 @@ def build_bundle(case: dict, exhibits: dict, results: Path, front: list[tuple[st
             writer.add_outline_item(title=ex["heading"], page_number=start, parent=parent)
             writer.add_named_destination(title=f"exhibit-{ex['number']}", page_number=start)
         _rewrite_links(list(writer.pages)[:n_front], targets, writer, str(out))
+        attach_originals(writer, exs, readers, Path(case_dir or case.get("case_dir", ".")), str(out))
         total = len(writer.pages)
         pages = list(writer.pages)
         strips, texts = [], []
         for i, page in enumerate(pages):
+            if i >= n_front:
+                strip_active(page)
             strips.append(prepare_page(page, added=i >= n_front))
             texts.append(["", label(case, "page_of", page=i + 1, pages=total, total=total)])
         i = n_front
+        uploads = upload_names(case, exhibits)
         for ex in exs:
             name = _short(titles.get(ex["id"], ex["id"]))
             for p in range(ex["pages"]):
                 stamp = label(case, "exhibit_page", exhibit=label(case, "exhibit"), number=ex["number"],
                               page=p + 1, pages=ex["pages"])
-                texts[i][0] = f"{stamp} — {name}"
+                texts[i][0] = f"{stamp} — {name}" + (_first_stamp(case, ex, uploads) if p == 0 else "")
                 i += 1
         stamp_pages(writer, pages, strips, [tuple(t) for t in texts], work)
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
