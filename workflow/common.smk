@@ -44,6 +44,7 @@ DATA_FILES = sorted(["schemas/case.schema.json", "schemas/platform.schema.json"]
                     + [str(p) for p in Path("templates/lang").glob("*.yaml")])
 LINT_FILES = sorted(str(p) for p in Path("lint").rglob("*.yaml"))
 TEMPLATES = sorted(str(p) for p in Path("templates").glob("*.typ"))
+REFERENCE_DOCS = sorted(str(p) for p in Path("templates").glob("reference-*.docx"))
 
 
 def code(*steps):

@@ -20,7 +20,7 @@ __all__ = ["build_manifest", "main", "TOOLS"]
 
 TOOLS = ("poaforge", "snakemake", "typst", "pypdf", "img2pdf", "pillow", "pypandoc-binary", "jsonschema", "PyYAML")
 _PROJECT_INPUTS = ("schemas/*.json", "platforms/*.yaml", "templates/*.typ", "templates/lang/*.yaml",
-                   "templates/reference.docx", "lint/*.yaml", "lint/*/*.yaml")
+                   "templates/*.docx", "lint/*.yaml", "lint/*/*.yaml")
 
 
 def _entry(path: Path) -> dict[str, Any]:
