@@ -44,6 +44,8 @@ STYLES = "".join([
            '<w:sz w:val="20" /><w:szCs w:val="20" />'),
     _style("POATable", "POA Table", '<w:spacing w:before="20" w:after="20" />', '<w:sz w:val="18" /><w:szCs w:val="18" />'),
     _style("Closing", "Closing", '<w:keepNext /><w:spacing w:before="360" w:after="240" />'),
+    _style("ClosingCJK", "Closing CJK", '<w:keepNext /><w:spacing w:before="360" w:after="240" /><w:ind w:firstLineChars="200" '
+           'w:firstLine="420" />'),
     _style("Signatory", "Signatory", '<w:keepLines /><w:spacing w:before="0" w:after="0" />'),
 ])
 

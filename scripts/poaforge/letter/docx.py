@@ -142,7 +142,7 @@ class _Doc:
         lines += self.strong(sign["lines"][0])
         for x in sign["lines"][1:]:
             lines += [{"t": "LineBreak"}] + self.text(x)
-        blocks = [self.styled("Closing", self.para(closing))]
+        blocks = [self.styled("Closing CJK" if m["script"] == "cjk" else "Closing", self.para(closing))]
         if sign["seal"]:
             blocks.append(self.styled("Signatory", self.table(None, [[[self.para(lines)], [self.para(self.text(sign["seal"]))]]],
                                                               [0.45, 0.3])))
@@ -171,7 +171,7 @@ def write_docx(model: dict[str, Any], out: Path) -> None:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     try:
         pypandoc.convert_text(json.dumps(document(model), ensure_ascii=False), "docx", format="json",
-                              outputfile=str(tmp), extra_args=[f"--reference-doc={reference}"], sandbox=True)
+                              outputfile=str(tmp), extra_args=[f"--reference-doc={reference}", "--quiet"], sandbox=True)
     except (RuntimeError, OSError) as exc:
         tmp.unlink(missing_ok=True)
         raise BuildError(Problem(str(out), message=f"pandoc could not write the DOCX ({exc})",

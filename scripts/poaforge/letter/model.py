@@ -36,9 +36,11 @@ def check_model(model: dict[str, Any]) -> None:
         raise ValueError(f"the letter model does not match {SCHEMA.name}: {where}")
 
 
-def write_model(model: dict[str, Any], out: Path) -> None:
-    """Check ``model`` and write it as sorted, indented UTF-8 JSON (byte-identical for the same model)."""
-    check_model(model)
+def write_model(model: dict[str, Any], out: Path, *, checked: bool = False) -> None:
+    """Check ``model`` (unless the caller just did: ``checked``) and write it as sorted,
+    indented UTF-8 JSON (byte-identical for the same model)."""
+    if not checked:
+        check_model(model)
     write_text(Path(out), json.dumps(model, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
 
 

@@ -36,7 +36,7 @@ def build_letter(case: dict[str, Any], letter_json: Path, pdf: Path, docx: Path,
     write_docx(model, docx)
     write_text(txt, render_txt(model, form))
     write_text(form_json, json.dumps(form, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
-    write_model(model, letter_json)
+    write_model(model, letter_json, checked=True)
     return model
 
 
