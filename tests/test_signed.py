@@ -102,6 +102,10 @@ def test_aliexpress_uploads_the_signed_and_sealed_scan(tmp_path: Path) -> None:
     assert "亲笔签字" not in text and "加盖公司公章" not in text
     assert "- [ ] 已使用签字盖章的函件扫描件 `evidence/signed-1.png`, `evidence/signed-2.png`（2 页）替换生成的函件" in text
     assert "1. `申诉说明函_Chengxi_Home_Store.pdf`：签字盖章的申诉说明函（扫描件 `evidence/signed-1.png`" in text
+    from poaforge.submit.manifest import build_manifest
+
+    inputs = {Path(e["path"]).name for e in build_manifest(case, results)["inputs"]}
+    assert {"signed-1.png", "signed-2.png"} <= inputs  # what was filed can be proven later
 
 
 def test_a_scan_of_another_version_is_refused(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import yaml
 
 from poaforge.errors import Problem, ProfileError
 
-__all__ = ["load_profile", "load_labels", "list_platforms", "list_languages", "ProfileError"]
+__all__ = ["load_profile", "load_labels", "list_platforms", "list_languages", "ProfileError", "LEAD_PARTS"]
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")

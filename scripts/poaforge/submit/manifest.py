@@ -64,6 +64,8 @@ def build_manifest(case: dict[str, Any], results: Path) -> dict[str, Any]:
         for field in ("file", "translation"):
             if exhibit.get(field):
                 inputs.append(_entry(case_dir / exhibit[field]))
+    for scan in (case.get("signed_scan") or {}).get("files", []):  # the signed letter, uploaded in place of poa.pdf
+        inputs.append(_entry(case_dir / scan["file"]))
     for pattern in _PROJECT_INPUTS:
         inputs += [_entry(p) for p in sorted(Path().glob(pattern))]
     outputs = [_entry(p) for p in sorted(results.rglob("*"))
