@@ -11,7 +11,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
 import tricky_pdf as tricky
-from fixtures_pdf import front_source, image_bytes, make_case, typst_pdf
+from fixtures_pdf import bundle_model, front_source, image_bytes, make_case, typst_pdf
 from seller_files import eml, real_exhibit
 from poaforge.bundle.merge import build_bundle
 from poaforge.evidence.intake import prepare
@@ -57,7 +57,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
         path.write_bytes(typst.compile(front_source(title, heads, links).encode(), timestamp=0))
         front.append((title, path))
     out = results / "bundle.pdf"
-    total = build_bundle(case, exhibits, results, front, out)
+    total = build_bundle(case, bundle_model(case), exhibits, results, front, out)
     return {"case": case, "exhibits": exhibits, "results": results, "front": front, "out": out,
             "total": total, "reader": PdfReader(out), "tmp": tmp}
 
@@ -168,12 +168,12 @@ def test_qpdf_check_and_metadata(built: dict) -> None:
     data = built["out"].read_bytes()
     assert str(built["tmp"]).encode() not in data and b"CreationDate" not in data
     meta = built["reader"].metadata
-    assert meta.title == "Plan of Action — evidence bundle — Example Store" and meta.producer == "poa-forge"
+    assert meta.title == "Appeal bundle — Example Store" and meta.producer == "poa-forge"
 
 
 def test_reproducible(built: dict, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
-    build_bundle(built["case"], built["exhibits"], built["results"], built["front"], again)
+    build_bundle(built["case"], bundle_model(built["case"]), built["exhibits"], built["results"], built["front"], again)
     assert again.read_bytes() == built["out"].read_bytes()
 
 
@@ -181,7 +181,7 @@ def test_cover_lists_contents_with_pages(built: dict) -> None:
     text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(built["out"]), "-"],
                           capture_output=True, text=True, check=True).stdout
     starts = _starts(built)
-    assert "NOTICE-42" in text and "2026-11-20" in text and "Example Store" in text
+    assert "NOTICE-42" in text and "20 November 2026" in text and "Example Store" in text and "2026-11-20" not in text
     assert any("Exhibit 3 — Odd box" in line and line.rstrip().endswith(str(starts["exhibit-3"] + 1))
                for line in text.splitlines())
 
@@ -193,20 +193,19 @@ def test_chinese_labels_and_unknown_link(tmp_path: Path) -> None:
 
     case, case_dir, results = make_case(tmp_path, {"a.pdf": typst_pdf("x")}, titles={"a.pdf": "发票"})
     case["language"] = "zh"
-    case["labels"] = {"exhibit": "证据", "exhibit_page": "{exhibit}{number} · 第{page}/{pages}页",
-                      "page_of": "第 {page} 页，共 {pages} 页"}
+    model = bundle_model(case, "zh")
     exhibits = prepare(case, case_dir, results)
     good = results / "poa.pdf"
     good.write_bytes(typst.compile(front_source("POA", ["A"], [1]).encode(), timestamp=0))
     out = results / "bundle.pdf"
-    build_bundle(case, exhibits, results, [("申诉说明函", good)], out)
+    build_bundle(case, model, exhibits, results, [("申诉说明函", good)], out)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     squeezed = text.replace(" ", "")
     assert "证据1·第1/1页—发票" in squeezed and "第1页，共" in squeezed
     bad = results / "bad.pdf"
     bad.write_bytes(typst.compile(front_source("POA", ["A"], [9]).encode(), timestamp=0))
     with pytest.raises(BuildError, match="link bundle:exhibit-9 points to no part of the bundle"):
-        build_bundle(case, exhibits, results, [("POA", bad)], tmp_path / "b.pdf")
+        build_bundle(case, model, exhibits, results, [("POA", bad)], tmp_path / "b.pdf")
     assert not (tmp_path / "b.pdf").exists()
 
 
@@ -233,7 +232,7 @@ def tricky_bundle(tmp_path_factory: pytest.TempPathFactory) -> dict:
     front = results / "poa-bundle.pdf"
     front.write_bytes(typst.compile(front_source("POA", ["A"], [1]).encode(), timestamp=0))
     out = results / "bundle.pdf"
-    build_bundle(case, exhibits, results, [("Plan of Action", front)], out, case_dir=case_dir)
+    build_bundle(case, bundle_model(case), exhibits, results, [("Plan of Action", front)], out, case_dir=case_dir)
     first = len(PdfReader(out).pages) - sum(e["pages"] for e in exhibits["exhibits"])
     starts = {}
     for ex in exhibits["exhibits"]:
@@ -303,6 +302,6 @@ def test_signed_and_converted_exhibits_say_so_in_their_first_stamp(tricky_bundle
 def test_tricky_bundle_is_reproducible(tricky_bundle: dict, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
     exhibits = {"exhibits": sorted(tricky_bundle["exhibits"].values(), key=lambda e: e["number"])}
-    build_bundle(tricky_bundle["case"], exhibits, tricky_bundle["results"], [("Plan of Action", tricky_bundle["front"])],
+    build_bundle(tricky_bundle["case"], bundle_model(tricky_bundle["case"]), exhibits, tricky_bundle["results"], [("Plan of Action", tricky_bundle["front"])],
                  again, case_dir=tricky_bundle["case_dir"])
     assert again.read_bytes() == tricky_bundle["out"].read_bytes()

@@ -134,6 +134,6 @@ def test_chart_exhibit_in_a_real_build(tmp_path: Path) -> None:
     pages = [" ".join((p.extract_text() or "").split()) for p in bundle.pages]
     at = next(i for i, t in enumerate(pages) if "Order Defect Rate: daily values" in t)
     assert "fix 2026-11-05" in pages[at] and "Exhibit 4" in pages[at]
-    assert any(re.search(r"Attachment_4_Order_Defect_Rate_by_day\.pdf", p.name) for p in (res / "upload").iterdir())
+    assert any(re.search(r"Exhibit_4_Order_Defect_Rate_by_day\.pdf", p.name) for p in (res / "upload").iterdir())
     index = (root / "results" / "index.html").read_text(encoding="utf-8")
     assert '<tr id="case-mini"' in index and 'href="mini/bundle.pdf"' in index

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime
 import os
 import re
 import shutil
@@ -35,7 +34,8 @@ def _noise(fmt: str, size: int = 400) -> bytes:
 @pytest.mark.parametrize(("title", "ident", "expected"), [
     ("Shipping SOP v2", "E1", "Attachment_1_Shipping_SOP_v2.pdf"),
     ("Café invoice (März)", "E1", "Attachment_1_Cafe_invoice_Marz.pdf"),
-    ("发票 2026", "E3", "Attachment_1_E3.pdf"),
+    ("发票 2026", "E3", "Attachment_1_发票_2026.pdf"),  # a title in any script names the file
+    ("整改记录（商品排查、退货）", "E3", "Attachment_1_整改记录_商品排查_退货.pdf"),
     ("../../etc/passwd", "E1", "Attachment_1_etc_passwd.pdf"),
     ("A" * 200, "E1", "Attachment_1_" + "A" * 43 + ".pdf"),
     ("Invoice #42 / Supplier: ACME, Inc.", "E1", "Attachment_1_Invoice_42_Supplier_ACME_Inc.pdf"),
@@ -50,13 +50,15 @@ def test_names(title: str, ident: str, expected: str) -> None:
     assert name == expected and len(name) <= 60
 
 
-def test_safe_title_emoji_falls_back() -> None:
-    assert safe_title("Invoice 🙂", "E2") == "E2"
+def test_safe_title_drops_symbols_and_falls_back() -> None:
+    assert safe_title("Invoice 🙂", "E2") == "Invoice" and safe_title("🙂 / ***", "E2") == "E2"
 
 
 def test_pattern_fields_as_the_checklist_uses_them() -> None:
     assert attachment_name("Appeal_{reference}.pdf", case="c", reference="NT 42/7", store="Ex") == "Appeal_NT_42_7.pdf"
-    assert attachment_name("附件{number}_{title}.{ext}", number=2, title="发票", ext="jpg") == "附件2_E2.jpg"
+    assert attachment_name("{exhibit}{number}_{title}.{ext}", number=2, title="商标注册证", ext="jpg", exhibit="附件") == \
+        "附件2_商标注册证.jpg"
+    assert attachment_name("{exhibit}_{number}_{title}.{ext}", number=3, title="Refund log") == "Exhibit_3_Refund_log.pdf"
 
 
 def _profile(**rules: object) -> dict:
@@ -191,7 +193,9 @@ def test_checklist_index_and_upload_name_the_same_files(tmp_path: Path, name: st
 
     from poaforge.case.model import PROJECT, load_case
     from poaforge.case.normalize import normalise
-    from poaforge.letter.render import index_rows
+    from poaforge.letter.compose import compose
+    from poaforge.letter.formtext import build_form
+    from poaforge.letter.index import index_rows
     from poaforge.submit.checklist import render_checklist
 
     case = normalise(load_case(PROJECT / "cases" / f"{name}.yaml"))
@@ -203,11 +207,12 @@ def test_checklist_index_and_upload_name_the_same_files(tmp_path: Path, name: st
         writer.write(fh)
     build_upload(case, exhibits, case_dir, results, results / "upload")
     uploaded = sorted(os.listdir(results / "upload"))
-    text = render_checklist(case, exhibits, datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone.utc))
+    model = compose(case)
+    text = render_checklist(case, model, build_form(case, model), exhibits)
     section = text.split("\n## ")[4]  # deadline, where, boxes, attachments
     listed = re.findall(r"`([^`]+)`", section)
     assert sorted(listed) == uploaded and listed == [u.name for u in planned_uploads(case, exhibits)]
-    files = {r["file"] for r in index_rows(case, exhibits, upload_names(case, exhibits))}
+    files = {r["file"] for r in index_rows(model, exhibits, upload_names(case, exhibits))}
     assert files <= set(uploaded) and "" not in files
 
 

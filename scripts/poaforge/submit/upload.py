@@ -214,8 +214,13 @@ def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_
         if letter and not poa.exists():
             raise BuildError(Problem(str(poa), message=f"the platform wants the POA letter uploaded as {letter}, "
                                      "but it has not been built", hint="build poa.pdf first (snakemake <case>)"))
-        if letter:
-            files.insert(0, ("", letter, poa.read_bytes()))
+        if letter:  # the signed (and sealed) scan when the case names one (poaforge.letter.signed)
+            if case.get("signed_scan"):
+                from poaforge.letter.signed import signed_pdf
+
+                files.insert(0, ("", letter, signed_pdf(case, poa)))
+            else:
+                files.insert(0, ("", letter, poa.read_bytes()))
         mapping = {ident: name for ident, name, _ in files if ident}
     too_many = check_count(len(files), case["profile"]) if rules.get("mode") != "combined" else None
     if too_many:
