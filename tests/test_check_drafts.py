@@ -75,9 +75,9 @@ def test_exhibit_labels_that_say_nothing() -> None:
 
 
 def test_long_sentence_and_long_opening() -> None:
-    long = "It all began when " + " and then ".join(f"step {n} went wrong in the warehouse" for n in range(12)) + "."
+    long = "It all began when " + " and then ".join(f"step {n} went wrong in the warehouse" for n in range(14)) + "."
     assert "POA610" in rules_at(f"Root cause\n{long}", 2)
-    opening = " ".join(["Our company values every customer and has grown steadily over many seasons."] * 8)
+    opening = " ".join(["Our company values every customer and has grown steadily over many seasons."] * 14)
     res = check_text(f"Opening\n{opening}\nRoot cause\nOur SOP had no size check until 2026-03-01.")
     assert "POA611" in [f.rule for f in res.findings if f.line == 2]
 
@@ -216,7 +216,7 @@ def test_hard_wrapped_paragraph_is_read_as_one() -> None:
     ("根本原因\n通知指出迟发货率为 6.1%，取消率为 3.4%。\n物流商揽收时间于 2026 年 2 月 1 日改到 11:00，下午的订单错过了当天揽收。", 2, "POA005"),
     ("证明材料\n附件6：IMG_20250311.jpg", 2, "POA509"),
     ("根本原因\n" + "，".join(["仓库在二月份搬迁以后拣货流程和打包流程都没有及时调整"] * 7) + "。", 2, "POA610"),
-    ("开头\n" + "".join(["我们公司一直非常重视平台规则，也非常珍惜在平台经营的每一天和每一位顾客。"] * 6) + "\n根本原因\n上架流程没有品牌词核查。", 2, "POA611"),
+    ("开头\n" + "".join(["我们公司一直非常重视平台规则，也非常珍惜在平台经营的每一天和每一位顾客。"] * 11) + "\n根本原因\n上架流程没有品牌词核查。", 2, "POA611"),
     ("申诉：迟发货\n根本原因\n物流商揽收时间改到 11:00，迟发货率升到 8.1%，发货截止时间没有调整。\n预防措施\n为防止商标侵权，上架主管于 2026 年 3 月 1 日前核查全部品牌。", 5, "POA615"),
 ])
 def test_parts_and_length_in_chinese(draft: str, line: int, rule: str) -> None:
@@ -239,13 +239,17 @@ def test_the_letters_poa_forge_writes_pass_the_gate(tmp_path: Path, case: str) -
     from poaforge.case.validate import step
     from poaforge.check.draft import read_draft
     from poaforge.check.drafts import check_lines
-    from poaforge.letter import docx
-    from poaforge.letter.formtext import write
+    from poaforge.files import read_json
+    from poaforge.letter.compose import compose
+    from poaforge.letter.docx import write_docx
+    from poaforge.letter.formtext import build_form, render_txt
 
     src = Path(__file__).resolve().parents[1] / "cases" / f"{case}.yaml"
     step([str(src), str(tmp_path / "case.json")])
-    write(tmp_path / "case.json", tmp_path / "poa.txt", tmp_path / "form.json")
-    docx.main([str(tmp_path / "case.json"), str(tmp_path / "poa.docx")])
+    data = read_json(tmp_path / "case.json")
+    model = compose(data)
+    (tmp_path / "poa.txt").write_text(render_txt(model, build_form(data, model)), encoding="utf-8")
+    write_docx(model, tmp_path / "poa.docx")
     for name in ("poa.txt", "poa.docx"):
         res = check_lines(read_draft(tmp_path / name), name)
         assert [str(f) for f in res.findings] == []

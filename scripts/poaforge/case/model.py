@@ -109,6 +109,10 @@ def inspect_case(path: str | Path, *, schema: Path = SCHEMA, text: str | None = 
     if isinstance(doc.data, dict):
         more, files = check_consistency(doc, case_dir_for(path))
         problems += more
+    if not problems:  # the evidence files' headers: type, size, pages, pixels, passwords, platform rules
+        from poaforge.evidence.preflight import preflight
+
+        problems += preflight(doc, files, case_dir_for(path))
     return Case(doc=doc, files=files), sorted(set(problems))
 
 

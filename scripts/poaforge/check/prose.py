@@ -41,7 +41,9 @@ _FIELD_WORDS = re.compile(r"\b(?:name|names|person|signature|signed|title|total|
 _STOP_EN = frozenset("""the a an and or of to in on at for from by with as is are was were be been being it this that these
 those we our us i my me you your they their them he she his her its not no so if then than but also all any each
 every which who whom what when where why how have has had do does did will would can could should may might must
-there here after before because while once again very more most such other only just now into about over""".split())
+there here after before because while once again very more most such other only just now into about over
+januari januar january februari february march april may june juli july august septemb september octob october
+novemb november decemb december monday tuesday wednesday thursday friday saturday sunday""".split())
 _STOP_ZH = frozenset("我们 我 的 了 是 在 和 与 及 对 也 都 就 这 那 这个 那个 已经 已 被 把 将 会 有 没有 不 一 个 我司 本店 公司 店铺 平台".split())
 
 

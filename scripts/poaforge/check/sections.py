@@ -128,7 +128,14 @@ def _heading(line: Line, pats: dict[str, dict[str, tuple[Entry, ...]]], cfg: dic
     return None
 
 
+# "== end of … ==" markers and table rows (columns aligned with spaces, or "a | b | c")
+_MARKER = re.compile(r"^\s*={2,}.*={2,}\s*$|^\s*-{3,}\s*$")
+_TABLE_ROW = re.compile(r"(?:\S(?: {2,}|\t)\S.*){2}|(?:\s\|\s.*){2}")
+
+
 def _kind(text: str, before_first: bool, in_closing: bool) -> str:
+    if _MARKER.match(text) or _TABLE_ROW.search(text):
+        return "label"
     if _GREETING.match(text):
         return "greeting"
     if _VALEDICTION.match(text):
