@@ -107,6 +107,7 @@ TRIGGERS = [
     ("POA501", [(A, "action: Refunded all 38 affected orders in full (Exhibit 9).")], "Exhibit 9", None),
     ("POA502", [(E2_DATE, "date: 2026-11-01\n    proves: Each")], "exhibits: [E2]", None),
     ("POA503", [("date: 2026-11-10\n    proves:", "date: 2026-11-01\n    proves:")], "exhibits: [E3]", None),
+    ("POA511", [(E2_DATE, "date: 2026-08-01\n    proves: Each")], "exhibits: [E2]", None),   # older than the problem
     ("POA504", [("proves: Each affected order was refunded.", "proves: TBD")], "proves: TBD", None),
     ("POA504", [("proves: Each affected order was refunded.", "proves: Refund log")], "proves: Refund log", None),
     ("POA505", [("date: 2026-11-03", "date: 2026-11-25")], "date: 2026-11-25", None),

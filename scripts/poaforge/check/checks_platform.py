@@ -79,7 +79,10 @@ def check_exhibit_rules(ctx: Context) -> None:
     if limit is not None and att.get("mode", "separate") == "separate":
         count = len(exhibits) + (1 if att.get("poa_file") else 0)
         if count > int(limit):
-            ctx.emit("POA807", ("exhibits",), key=True, count=count, platform=_platform(ctx), limit=limit)
+            what = ctx.catalogue.word("letter_and_exhibits" if att.get("poa_file") else "exhibits", ctx.language,
+                                      "the letter, which counts as one, and {n} exhibits" if att.get("poa_file")
+                                      else "{n} exhibits").format(n=len(exhibits))
+            ctx.emit("POA807", ("exhibits",), key=True, count=count, what=what, platform=_platform(ctx), limit=limit)
 
 
 def check_signatory(ctx: Context) -> None:
@@ -91,13 +94,16 @@ def check_signatory(ctx: Context) -> None:
             value = person.get(key)
             if not isinstance(value, str) or whole_value(value) in placeholders:
                 ctx.emit("POA805", ("seller", "responsible_person", key), field=key, value=value, platform=_platform(ctx))
-    needs = [what for flag, what in (("signature_required", "a handwritten signature"),
-                                     ("seal_required", "the company seal (公章)")) if sig.get(flag)]
+    word = ctx.catalogue.word
+    lang = ctx.language
+    needs = [word(key, lang, default) for flag, key, default in (
+        ("signature_required", "signature", "a handwritten signature"),
+        ("seal_required", "seal", "the company seal (公章)")) if sig.get(flag)]
     if needs:
-        action = {1: "sign it" if sig.get("signature_required") else "stamp it with the company seal"}.get(
-            len(needs), "sign it and stamp it with the company seal")
+        action = (word("sign", lang, "sign it") if sig.get("signature_required") else word("stamp", lang, "stamp it with the company seal")) \
+            if len(needs) == 1 else word("sign_and_stamp", lang, "sign it and stamp it with the company seal")
         ctx.emit("POA806", ("seller", "responsible_person"), key=True, platform=_platform(ctx),
-                 what=" and ".join(needs), action=action)
+                 what=word("and", lang, " and ").join(needs), action=action)
 
 
 def check_language_accepted(ctx: Context) -> None:
