@@ -255,6 +255,27 @@ def test_the_letters_poa_forge_writes_pass_the_gate(tmp_path: Path, case: str) -
         assert [str(f) for f in res.findings] == []
 
 
+def test_the_letters_poa_forge_writes_share_no_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Checked together, the example letters have no near-copied sentence (POA614): no sentence
+    skeleton of the tool's own is a fingerprint a reviewer's template detection could match."""
+    from poaforge.case.validate import step
+    from poaforge.files import read_json
+    from poaforge.letter.compose import compose
+    from poaforge.letter.formtext import build_form, render_txt
+
+    files = []
+    for src in sorted((Path(__file__).resolve().parents[1] / "cases").glob("*.yaml")):
+        step([str(src), str(tmp_path / f"{src.stem}.json")])
+        data = read_json(tmp_path / f"{src.stem}.json")
+        model = compose(data)
+        out = tmp_path / f"{src.stem}.txt"
+        out.write_text(render_txt(model, build_form(data, model)), encoding="utf-8")
+        files.append(str(out))
+    main_check([*files, "--format", "json"])
+    copies = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["rule"] == "POA614"]
+    assert [(Path(f["file"]).name, f["line"], f["message"]) for f in copies] == []
+
+
 @pytest.mark.parametrize(("heading", "section"), [
     ("Root Cause Analysis", "root_cause"), ("1) Root cause(s) of the issue", "root_cause"), ("Why did this happen?", "root_cause"),
     ("== What are the root causes of the issue? (1841 / 4000 characters) ==", "root_cause"),
