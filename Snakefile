@@ -62,7 +62,8 @@ rule lint_case:
         checked=rules.validate_case.output,
         # other cases' sentences, for the templated-text check; an edit elsewhere does not relint this case
         index=ancient(rules.index_cases.output),
-        data=LINT_FILES,
+        facts="results/{case}/facts.json",
+        data=LINT_FILES + DOCUMENT_FILES,
         code=code("lint-report"),
     output:
         json="results/{case}/report.json",
@@ -74,7 +75,8 @@ rule lint_case:
     shell:
         gate(
             step(
-                "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} --index {input.index:q} --now none",
+                "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} --index {input.index:q} "
+                "--facts {input.facts:q} --now none",
                 keep_stdout=True,
             )
         )
@@ -91,6 +93,25 @@ rule prepare_exhibits:
         "logs/{case}/prepare_exhibits.log",
     shell:
         step("evidence {input.checked:q} results/{wildcards.case}")
+
+
+# Every exhibit read once (text layer or OCR, cached by content), its facts, and the
+# index's "checked against the letter" column.
+rule read_exhibits:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        data=DOCUMENT_FILES,
+        code=code("read"),
+    output:
+        text=directory("results/{case}/text"),
+        facts="results/{case}/facts.json",
+    log:
+        "logs/{case}/read_exhibits.log",
+    benchmark:
+        "logs/{case}/read_exhibits.benchmark.tsv"
+    shell:
+        step("read {input.checked:q} {input.exhibits:q} results/{wildcards.case}")
 
 
 rule render_poa:
@@ -140,6 +161,7 @@ rule build_index:
         checked=rules.validate_case.output,
         gate=ancient(rules.lint_case.output.json),
         exhibits=rules.prepare_exhibits.output.json,
+        facts=rules.read_exhibits.output.facts,
         templates=TEMPLATES,
         code=code("index"),
     output:
@@ -148,7 +170,7 @@ rule build_index:
     log:
         "logs/{case}/build_index.log",
     shell:
-        step("index {input.checked:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}")
+        step("index {input.checked:q} {input.exhibits:q} {output.pdf:q} {output.csv:q} --checked {input.facts:q}")
 
 
 rule merge_bundle:

@@ -39,6 +39,7 @@ STEPS: tuple[Step, ...] = (
     Step("docx", "render_docx", "poaforge.letter.docx"),
     Step("formtext", "form_text", "poaforge.letter.formtext"),
     Step("evidence", "prepare_exhibits", "poaforge.evidence.intake"),
+    Step("read", "read_exhibits", "poaforge.evidence.read"),
     Step("index", "build_index", "poaforge.letter.render", "main_index"),
     Step("bundle", "merge_bundle", "poaforge.bundle.merge"),
     Step("upload", "build_upload", "poaforge.submit.upload"),

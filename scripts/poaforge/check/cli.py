@@ -14,7 +14,7 @@ from typing import Any
 from poaforge.console import ArgParser
 from poaforge.dates import parse_now
 from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
-from poaforge.files import write_text
+from poaforge.files import read_json, write_text
 
 from .catalogue import load_catalogue
 from .engine import build_index, lint_case
@@ -83,7 +83,9 @@ def main_lint(argv: Sequence[str]) -> int:
         key = (case.data["platform"], case.data["marketplace"])
         if key not in profiles:
             profiles[key] = load_profile(key[0], key[1], PROJECT)
-        results.append((case, lint_case(case, profiles[key], index, now, catalogue=cat)))
+        facts_file = case.path.parent.parent / "results" / case.id / "facts.json"  # read by the last build, if any
+        facts = read_json(facts_file) if facts_file.is_file() else None
+        results.append((case, lint_case(case, profiles[key], index, now, catalogue=cat, facts=facts)))
     total = {"error": len(problems), "warning": 0, "waived": 0}
     for _, findings in results:
         for k, v in counts(findings).items():
@@ -134,6 +136,8 @@ def main_report(argv: Sequence[str]) -> int:
     p.add_argument("report_json", type=Path)
     p.add_argument("report_txt", type=Path)
     p.add_argument("--index", type=Path, help="saved similarity index (from `index`); default: read the sibling cases")
+    p.add_argument("--facts", type=Path, help="the exhibits' facts (results/<case>/facts.json, step read): "
+                                              "check the letter against its exhibits")
     _add_now(p)
     args = p.parse_args(list(argv))
     now = _now(args.now)
@@ -152,7 +156,8 @@ def main_report(argv: Sequence[str]) -> int:
                                      hint="rebuild it: python -m poaforge.steps lint-index OUT.json")) from None
     else:
         index = build_index(load_others([args.case_yaml.parent], {args.case_yaml.resolve(): case}), cat)
-    findings = lint_case(case, profile, index, now, catalogue=cat)
+    facts = read_json(args.facts) if args.facts else None
+    findings = lint_case(case, profile, index, now, catalogue=cat, facts=facts)
     write_text(args.report_json, json.dumps(to_json(findings, case, cat), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     text = to_text(findings, case, cat)
     write_text(args.report_txt, text)

@@ -27,6 +27,8 @@ class Context:
     catalogue: Catalogue
     now: dt.datetime | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: the exhibits' facts (results/<case>/facts.json) when they were read, for POA511-POA522
+    facts: dict[str, Any] | None = None
 
     @property
     def data(self) -> dict[str, Any]:

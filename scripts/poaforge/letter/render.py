@@ -27,7 +27,7 @@ __all__ = [
     "render_poa", "render_index", "main",
 ]
 
-CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "file", "pages", "sha256")
+CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "file", "pages", "sha256", "checked")
 ITEM_LISTS = ("root_causes", "corrective_actions", "preventive_measures")
 
 
@@ -66,6 +66,7 @@ def index_rows(case: dict[str, Any], exhibits: dict[str, Any], uploads: dict[str
             "number": int(e["number"]), "id": e["id"], "title": e["title"], "date": e["date"], "proves": e["proves"],
             "cited_by": cites.get(e["id"], []), "file": uploads.get(e["id"], ""),
             "pages": prep.get("pages", ""), "sha256": prep.get("sha256") or e.get("sha256", ""),
+            "checked": prep.get("checked", ""),  # "checked against the letter", from facts.json (step read)
         })
     return rows
 
@@ -108,12 +109,16 @@ def main(argv: Sequence[str]) -> int:
 
 
 def main_index(argv: Sequence[str]) -> int:
-    """Step ``index CASE_JSON EXHIBITS_JSON OUT_PDF OUT_CSV [--mode M]``: the evidence index."""
+    """Step ``index CASE_JSON EXHIBITS_JSON OUT_PDF OUT_CSV [--mode M] [--checked FACTS_JSON]``: the evidence index."""
     p = _mode_arg(ArgParser(prog="python -m poaforge.steps index"))
     for name in ("case_json", "exhibits_json", "out_pdf", "out_csv"):
         p.add_argument(name, type=Path)
+    p.add_argument("--checked", type=Path, help="facts.json of the read step: adds the 'checked against the letter' column")
     args = p.parse_args(argv)
     case = read_json(args.case_json)
     exhibits = read_json(args.exhibits_json)
+    if args.checked:  # the "checked against the letter" cell of each exhibit (poaforge.evidence.read)
+        cells = read_json(args.checked).get("checked", {})
+        exhibits = {**exhibits, "exhibits": [{**e, "checked": cells.get(e["id"], "")} for e in exhibits.get("exhibits", [])]}
     render_index(case, exhibits, upload_names(case, exhibits), args.out_pdf, args.out_csv, args.mode)
     return 0
