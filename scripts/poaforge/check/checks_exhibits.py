@@ -109,7 +109,7 @@ def _claims(data: dict[str, Any], profile: dict[str, Any], facts: dict[str, Any]
         fx = [facts.get(x) for x in c.exhibits]
         if not all(fx):
             continue                                     # an exhibit not read (intake failed): nothing to compare
-        if any(_proves(c, f) for f in fx):
+        if any(_proves(c, f) for f in fx) or (c.kind == "number" and c.norm in _scope_counts(fx)):
             continue
         grouped.setdefault((c.path, c.where, c.exhibits), []).append(c)
     out = []
@@ -126,6 +126,15 @@ def _claims(data: dict[str, Any], profile: dict[str, Any], facts: dict[str, Any]
                              x, tuple(range(1, facts[x]["pages"] + 1)),
                              ("checked_missing", {"what": ", ".join(c.text for c in missing)})))
     return out
+
+
+def _scope_counts(fx: list[Any]) -> set[str]:
+    """Figures the cited exhibits show together: the sum of their quantity totals (two invoices of
+    2,000 and 1,600 units show 3,600) and the number of their quantity lines (24 SKUs invoiced)."""
+    qty = [f["quantities"] for f in fx if f.get("quantities")]
+    if not qty:
+        return set()
+    return {str(sum(q["total"] for q in qty)), str(sum(len(q["items"]) for q in qty))}
 
 
 def _id_counts(f: dict[str, Any], profile: dict[str, Any]) -> list[tuple[str, list[Any]]]:

@@ -32,6 +32,8 @@ _DURATION = re.compile(r"^\s*(?:-|–|to\s+\d+\s*)?\s*(?:business |working |cale
 _BEFORE_DURATION = re.compile(r"(?:every|within|each|per|last|past|over|after|每|近|内)\s*$", re.IGNORECASE)
 _UNIT_TOKEN = re.compile(r"^\d+(?:[.,]\d+)?(?:h|hrs?|pcs|kg|g|cm|mm|m|ml|l|x|st|nd|rd|th|s|k|mb|gb|px|dpi|pt)$", re.IGNORECASE)
 _VERSION = re.compile(r"^v\d", re.IGNORECASE)
+#: Not ids: hyphenated words with a number ("1-business-day", "10-minute") and short terms such as 3PL.
+_NOT_ID = re.compile(r"^\d+(?:-[a-z]+)+$|^\d[A-Z]{1,3}$")
 _ISO_RANGE = re.compile(r"\d{4}-\d{2}-\d{2}(?:/\d{4}-\d{2}-\d{2})?|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _SOLD = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\s*(?:,|and|和|及|、)\s*(?:\d{1,3}(?:,\d{3})+|\d+))*)\s*(?:units?\s+)?"
                    r"(?:sold|售出|销量)", re.IGNORECASE)
@@ -92,7 +94,7 @@ def _tokens(sentence: str, id_patterns: list[re.Pattern[str]]) -> Iterator[tuple
             yield "id", m.group(0), m.group(0).upper()
     for m in ID_TOKEN.finditer(text):
         tok = m.group(0)
-        if tok in seen or _UNIT_TOKEN.match(tok) or _VERSION.match(tok) or tok.isdigit():
+        if tok in seen or _UNIT_TOKEN.match(tok) or _VERSION.match(tok) or tok.isdigit() or _NOT_ID.match(tok):
             continue
         yield "id", tok, tok.upper()
     rest = ID_TOKEN.sub(lambda m: " " * len(m.group(0)), text)

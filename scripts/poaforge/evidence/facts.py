@@ -47,8 +47,9 @@ _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bwww\.[\w-]+(?:\.[\w-]+)+|
 _ADDRESS = re.compile(r"\b(road|rd\.?|street|st\.|avenue|ave\.?|lane|district|building|floor|suite|park(?:way)?|drive|"
                       r"boulevard|zone|town|county|province|no\. ?\d+)\b|[路街道区号楼室市省]|\b\d{5,6}\b", re.IGNORECASE)
 # Labels of the parties and fields on invoices (English and Chinese practice).
-_RECIPIENT = re.compile(r"^\s*(bill(?:ed)? to|sold to|invoice to|buyer|customer|purchaser|consignee|to|"
-                        r"购买方(?:名称)?|购货单位|买方|客户(?:名称)?|收货单位)\s*[:：]?\s*", re.IGNORECASE)
+_RECIPIENT = re.compile(r"^\s*(?:bill(?:ed)? to|sold to|invoice to|buyer|customer|purchaser|consignee|to|"
+                        r"购买方(?:名称)?|购货单位|买方|客户(?:名称)?|收货单位)(?:\s*[/&]\s*(?:ship|deliver)(?:ed)? to)?\s*[:：]?\s*",
+                        re.IGNORECASE)
 _ISSUER = re.compile(r"^\s*(seller|supplier|vendor|sold by|from|exporter|shipper|销售方(?:名称)?|销货单位|卖方|供应商)\s*[:：]?\s*",
                      re.IGNORECASE)
 _DATE_LABEL = re.compile(r"(invoice date|date of issue|issue date|issued on|date|开票日期|发票日期|日期)\s*[:：]?", re.IGNORECASE)
@@ -140,6 +141,8 @@ def _labelled(pages: list[dict[str, Any]], label: re.Pattern[str]) -> dict[str, 
             if not m:
                 continue
             rest = seg[4][m.end():].strip()
+            if rest and not (":" in m.group(0) or "：" in m.group(0) or rest[0].isalnum()):
+                continue                                   # "Customer PO", "To / from": not this label
             parts = [rest] if rest else [s[4] for s in _right_of(seg, segs)]
             if " ".join(parts).strip():
                 return {"text": " ".join(parts).strip(), "page": page["page"]}

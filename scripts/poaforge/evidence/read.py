@@ -30,10 +30,11 @@ from poaforge.files import read_json, write_json
 __all__ = ["read_case", "cache_folder", "ocr_languages", "main"]
 
 
-def cache_folder(results: Path) -> Path:
-    """Where read texts are kept by content address: ``POA_TEXT_CACHE`` or ``results/.cache/text``."""
+def cache_folder(case_results: Path) -> Path:
+    """Where read texts are kept by content address: ``POA_TEXT_CACHE``, or ``.cache/text`` in the
+    folder above ``results/<case>`` (``results/.cache/text``), shared by every case."""
     env = os.environ.get("POA_TEXT_CACHE")
-    return Path(env) if env else results.parent / ".cache" / "text"
+    return Path(env) if env else case_results.resolve().parent / ".cache" / "text"
 
 
 def ocr_languages(case: dict[str, Any]) -> list[str]:
@@ -79,7 +80,7 @@ def read_case(case: dict[str, Any], exhibits: dict[str, Any], out: Path) -> tupl
 
     docs = load_documents()
     profile = case.get("profile") or {}
-    cache = TextCache(cache_folder(out.parent if out.name != "." else out))
+    cache = TextCache(cache_folder(out))
     langs = ocr_languages(case)
     tmp = out / ".text.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
