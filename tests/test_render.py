@@ -322,7 +322,7 @@ def test_index_chinese_and_bundle_links(zh: dict[str, Any], tmp_path: Path) -> N
 
 def test_index_csv_only(en: dict[str, Any], tmp_path: Path) -> None:
     assert render.render_index(en, exhibits_json(en), {}, None, tmp_path / "i.csv") == 0
-    assert (tmp_path / "i.csv").read_text(encoding="utf-8").startswith("number,id,title,date,proves,cited_by,file,pages,sha256\n")
+    assert (tmp_path / "i.csv").read_text(encoding="utf-8").startswith("number,id,title,date,proves,cited_by,file,pages,sha256,checked\n")
 
 
 # ---- command ------------------------------------------------------------------------

@@ -178,10 +178,10 @@ def _invoice(data: dict[str, Any], profile: dict[str, Any], i: int, e: dict[str,
                                                                  "page": date["page"], "age": age, "days": max_age,
                                                                  "received": received},
                              eid, (date["page"],), ("checked_old", {"date": date["value"], "days": max_age})))
-        if isinstance(e.get("date"), str) and e["date"] != date["value"]:
-            out.append(Issue("POA522", ("exhibits", i, "date"), {"where": where, "date": e["date"], "shown": date["value"],
-                                                                 "page": date["page"], "exhibit": _label(e, n)},
-                             eid, (date["page"],), ("checked_date", {"date": date["value"]})))
+    if date.get("value") and isinstance(e.get("date"), str) and e["date"] != date["value"]:
+        out.append(Issue("POA522", ("exhibits", i, "date"), {"where": where, "date": e["date"], "shown": date["value"],
+                                                             "page": date["page"], "exhibit": _label(e, n)},
+                         eid, (date["page"],), ("checked_date", {"date": date["value"]})))
     seller = data.get("seller") or {}
     names = [str(x) for x in (seller.get("legal_name"), seller.get("local_name")) if x]
     rec = f.get("recipient")
@@ -190,9 +190,9 @@ def _invoice(data: dict[str, Any], profile: dict[str, Any], i: int, e: dict[str,
             out.append(Issue("POA514", ("exhibits", i, "file"), {"where": where, "exhibit": _label(e, n), "page": rec["page"],
                                                                  "recipient": rec["text"][:80], "names": " / ".join(names)},
                              eid, (rec["page"],), ("checked_recipient", {"recipient": rec["text"][:40]})))
-        elif seller.get("address") and not _address_matches(str(seller["address"]), rec["text"]):
+        elif seller.get("address") and rec.get("address") and not _address_matches(str(seller["address"]), rec["address"]):
             out.append(Issue("POA515", ("exhibits", i, "file"), {"where": where, "exhibit": _label(e, n), "page": rec["page"],
-                                                                 "recipient": rec["text"][:100]},
+                                                                 "recipient": rec["address"][:100]},
                              eid, (rec["page"],), ("checked_address", {})))
     issuer = f.get("issuer") or {}
     lacking = [what for what, ok in (("name", issuer.get("name")), ("address", issuer.get("address")),

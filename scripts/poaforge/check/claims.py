@@ -36,7 +36,8 @@ _VERSION = re.compile(r"^v\d", re.IGNORECASE)
 _NOT_ID = re.compile(r"^\d+(?:-[a-z]+)+$|^\d[A-Z]{1,3}$")
 _ISO_RANGE = re.compile(r"\d{4}-\d{2}-\d{2}(?:/\d{4}-\d{2}-\d{2})?|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _SOLD = re.compile(r"((?:\d{1,3}(?:,\d{3})+|\d+)(?:\s*(?:,|and|和|及|、)\s*(?:\d{1,3}(?:,\d{3})+|\d+))*)\s*(?:units?\s+)?"
-                   r"(?:sold|售出|销量)", re.IGNORECASE)
+                   r"(?:sold|售出|销量)|(?:sold|售出|销售)\s*(?:a total of\s*)?((?:\d{1,3}(?:,\d{3})+|\d+))\s*(?:units|pcs|件|个|套)",
+                   re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def claims(data: dict[str, Any], profile: dict[str, Any]) -> list[Claim]:
     """Every claim of the case ``data`` (as written or as in case.json), in field order."""
     exhibits = [e for e in data.get("exhibits") or [] if isinstance(e, dict)]
     numbers = {n: str(e.get("id")) for n, e in enumerate(exhibits, start=1)}
-    id_patterns = [re.compile(rf"(?<![\w-])(?:{spec['pattern']})(?![\w-])")
+    id_patterns = [re.compile(rf"(?<![A-Za-z0-9_-])(?:{spec['pattern']})(?![A-Za-z0-9_-])")
                    for spec in ((profile.get("evidence") or {}).get("ids") or {}).values()]
     out: list[Claim] = []
     for path, where, text, refs in _fields(data):
@@ -132,8 +133,8 @@ def claims(data: dict[str, Any], profile: dict[str, Any]) -> list[Claim]:
 
 
 def sold_units(text: str) -> int:
-    """Units the text says were sold: the numbers before "sold" ("1,184 and 806 sold" → 1990)."""
+    """Units the text says were sold: "1,184 and 806 sold" → 1990, "sold 1,500 units" → 1500."""
     total = 0
     for m in _SOLD.finditer(text):
-        total += sum(int(n.replace(",", "")) for n in re.findall(r"\d{1,3}(?:,\d{3})+|\d+", m.group(1)))
+        total += sum(int(n.replace(",", "")) for n in re.findall(r"\d{1,3}(?:,\d{3})+|\d+", m.group(1) or m.group(2)))
     return total

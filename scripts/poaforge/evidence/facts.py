@@ -26,11 +26,12 @@ from poaforge.evidence.kinds import Documents, classify
 
 __all__ = ["exhibit_facts", "parse_dates", "norm_number", "NUMBER", "ID_TOKEN", "cjk_share", "language_of"]
 
-NUMBER = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w])")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![A-Za-z0-9_])")
 #: An identifier: letters and digits (both), optionally joined by - _ / (LB-2026-0318, B0FV7K2M9Q),
 #: or digit groups joined by hyphens (111-0000001-0000001), or a long number (order ids).
-ID_TOKEN = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)*(?![\w-])"
-                      r"|(?<![\w-])\d+(?:-\d+){2,}(?![\w-])|(?<![\w.,-])\d{8,}(?![\w-])")
+ID_TOKEN = re.compile(r"(?<![A-Za-z0-9_-])(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)*"
+                      r"(?![A-Za-z0-9_-])|(?<![A-Za-z0-9_-])\d+(?:-\d+){2,}(?![A-Za-z0-9_-])"
+                      r"|(?<![A-Za-z0-9_.,-])\d{8,}(?![A-Za-z0-9_-])")
 _ISO = re.compile(r"(?<!\d)(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)")
 _ZH_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
@@ -52,6 +53,7 @@ _RECIPIENT = re.compile(r"^\s*(?:bill(?:ed)? to|sold to|invoice to|buyer|custome
                         re.IGNORECASE)
 _ISSUER = re.compile(r"^\s*(seller|supplier|vendor|sold by|from|exporter|shipper|销售方(?:名称)?|销货单位|卖方|供应商)\s*[:：]?\s*",
                      re.IGNORECASE)
+_RECIPIENT_ADDRESS = re.compile(r"^\s*(?:buyer'?s? address|billing address|address|购买方地址|地址(?:、电话)?)\s*[:：]?\s*", re.IGNORECASE)
 _DATE_LABEL = re.compile(r"(invoice date|date of issue|issue date|issued on|date|开票日期|发票日期|日期)\s*[:：]?", re.IGNORECASE)
 _QTY_HEAD = re.compile(r"^\s*(qty|quantity|units?|pcs|数量)\b", re.IGNORECASE)
 _TOTAL = re.compile(r"^\s*(total|合计|总计)\b", re.IGNORECASE)
@@ -200,13 +202,25 @@ def _issuer(pages: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
     labelled = _labelled(pages, _ISSUER)
     page1 = pages[0]
-    top = [s[4] for s in page1["segments"] if s[1] < page1.get("height", 842) * 0.25]
+    top = [s[4] for s in page1["segments"] if s[3] <= page1.get("height", 842) * 0.15]  # the letterhead
     text_all = "\n".join(s[4] for p in pages for s in p.get("segments", []))
     name = labelled["text"] if labelled else (top[0] if top else "")
     head = "\n".join(top) + ("\n" + labelled["text"] if labelled else "")
     return {"name": name, "address": next((t for t in top if _ADDRESS.search(t) and t != name), None)
             or (labelled["text"] if labelled and _ADDRESS.search(labelled["text"]) else None),
             "contact": sorted({m.group(0).strip() for m in _CONTACT.finditer(head or text_all)}), "page": 1}
+
+
+def _recipient(pages: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Who the document is addressed to (Bill to, Buyer, 购买方…), with a separately labelled
+    address; ``address`` is None when the document shows none for the recipient."""
+    rec = _labelled(pages, _RECIPIENT)
+    if rec is None:
+        return None
+    extra = _labelled(pages, _RECIPIENT_ADDRESS)
+    text = rec["text"] + (" " + extra["text"] if extra else "")
+    rec["address"] = text if _ADDRESS.search(text) else None
+    return rec
 
 
 def _money(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -221,7 +235,7 @@ def _money(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _ids(pages: list[dict[str, Any]], profile: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for name, spec in ((profile.get("evidence") or {}).get("ids") or {}).items():
-        pat = re.compile(rf"(?<![\w-])(?:{spec['pattern']})(?![\w-])")
+        pat = re.compile(rf"(?<![A-Za-z0-9_-])(?:{spec['pattern']})(?![A-Za-z0-9_-])")
         seen = set()
         for page in pages:
             for m in pat.finditer("\n".join(s[4] for s in page.get("segments", []))):
@@ -243,7 +257,7 @@ def exhibit_facts(pages: list[dict[str, Any]], *, media: str, profile: dict[str,
         "money": _money(pages),
         "quantities": _quantities(pages),
         "issuer": _issuer(pages),
-        "recipient": _labelled(pages, _RECIPIENT),
+        "recipient": _recipient(pages),
         "tokens": [_tokens(t) for t in texts],
         "unreadable": [p["page"] for p in pages if p.get("source") == "none"],
         "ocr_pages": [p["page"] for p in pages if p.get("source") == "ocr"],

@@ -175,8 +175,9 @@ def classify(pages: list[dict[str, Any]], media: str, docs: Documents) -> dict[s
             if kind.images_only and not image:
                 continue
             m = kind.phrases.search(zone) if zone else None
-            if m:
-                return {"kind": kind.id, "page": 1, "text": m.group(0)}
+            if m:  # the whole title line that names the kind
+                line = zone[zone.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+                return {"kind": kind.id, "page": 1, "text": line.strip()}
     if image:
         return {"kind": "photo", "page": 1, "text": ""}
     return None
