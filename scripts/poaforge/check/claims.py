@@ -18,12 +18,13 @@ from typing import Any
 
 from poaforge.evidence.facts import ID_TOKEN, NUMBER, norm_number, parse_dates
 
+from .text import sentences
+
 __all__ = ["Claim", "claims", "FIELDS", "sold_units"]
 
 #: The fields whose sentences are checked, per section.
 FIELDS = {"root_causes": ("what",), "corrective_actions": ("action",), "preventive_measures": ("measure",)}
 
-_SENTENCE = re.compile(r"(?<=[.!?。！？；;])\s+|(?<=[。！？；])")
 _INLINE = re.compile(r"(?:Exhibits?|Attachments?|证据|附件)\s*((?:[A-Za-z]{0,3}\d+)(?:\s*(?:,|，|、|and|&|和|及)\s*[A-Za-z]{0,3}\d+)*)"
                      r"|\((E\d+(?:\s*,\s*E\d+)*)\)", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|，|、|and|&|和|及)\s*", re.IGNORECASE)
@@ -120,7 +121,7 @@ def claims(data: dict[str, Any], profile: dict[str, Any]) -> list[Claim]:
                    for spec in ((profile.get("evidence") or {}).get("ids") or {}).values()]
     out: list[Claim] = []
     for path, where, text, refs in _fields(data):
-        for sentence in _SENTENCE.split(text):
+        for sentence in sentences(text):
             scope = _scope(sentence, refs, numbers)
             if not scope:
                 continue

@@ -19,31 +19,13 @@ from typing import Any
 
 import yaml
 
+from poaforge.check.text import Matcher
 from poaforge.errors import Problem, ProfileError
 from poaforge.paths import PROJECT
 
-__all__ = ["Kind", "Documents", "load_documents", "classify", "scenarios_of", "Phrases"]
+__all__ = ["Kind", "Documents", "load_documents", "classify", "scenarios_of"]
 
 _SOURCES = ("official", "practice", "single")
-
-
-class Phrases:
-    """A phrase list: plain phrases match case-insensitively at word edges, ``re:`` entries are
-    regular expressions."""
-
-    def __init__(self, entries: list[str]) -> None:
-        parts = []
-        for e in entries:
-            if e.startswith("re:"):
-                parts.append(f"(?:{e[3:]})")
-            elif re.search(r"[\u4e00-\u9fff]", e):
-                parts.append(re.escape(e))
-            else:
-                parts.append(rf"(?<![A-Za-z]){re.escape(e)}(?![A-Za-z])")
-        self.pattern = re.compile("|".join(parts), re.IGNORECASE) if parts else None
-
-    def search(self, text: str) -> re.Match[str] | None:
-        return self.pattern.search(text) if self.pattern else None
 
 
 @dataclass(frozen=True)
@@ -52,7 +34,7 @@ class Kind:
 
     id: str
     label: dict[str, str]
-    phrases: Phrases
+    phrases: Matcher
     declared: tuple[str, ...]
     images_only: bool
 
@@ -91,13 +73,15 @@ def _strings(value: Any, shown: str, what: str) -> list[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise _fail(shown, f"{what} must be a list of texts")
-    for v in value:
-        if v.startswith("re:"):
-            try:
-                re.compile(v[3:])
-            except re.error as exc:
-                raise _fail(shown, f"{what}: bad regular expression {v!r} ({exc})") from None
     return value
+
+
+def _matcher(value: Any, shown: str, what: str) -> Matcher:
+    """A phrase list as the quality gate matches them (``re:`` entries are regular expressions)."""
+    try:
+        return Matcher(_strings(value, shown, what))
+    except re.error as exc:
+        raise _fail(shown, f"{what}: bad regular expression ({exc})") from None
 
 
 def _kinds(data: Any) -> tuple[Kind, ...]:
@@ -109,7 +93,7 @@ def _kinds(data: Any) -> tuple[Kind, ...]:
         if not isinstance(k, dict) or not isinstance(k.get("id"), str) or not isinstance(k.get("label"), dict):
             raise _fail(shown, f"kind {k!r} needs id and label {{en: …, zh: …}}")
         out.append(Kind(k["id"], {str(a): str(b) for a, b in k["label"].items()},
-                        Phrases(_strings(k.get("phrases"), shown, f"{k['id']}.phrases")),
+                        _matcher(k.get("phrases"), shown, f"{k['id']}.phrases"),
                         tuple(_strings(k.get("declared"), shown, f"{k['id']}.declared")), k.get("images_only") is True))
     return tuple(out)
 
@@ -131,8 +115,8 @@ def _scenarios(data: Any, kinds: tuple[Kind, ...]) -> dict[str, dict[str, Any]]:
                 if not ok:
                     raise _fail(shown, f"{sid}.{platform}: each requirement needs any_of (kinds of documents/kinds.yaml), "
                                        f"wording {{en: …}} and source ({'|'.join(_SOURCES)})")
-        out[str(sid)] = {"codes": Phrases(_strings(match.get("codes"), shown, f"{sid}.codes")),
-                         "policy": Phrases(_strings(match.get("policy"), shown, f"{sid}.policy")),
+        out[str(sid)] = {"codes": _matcher(match.get("codes"), shown, f"{sid}.codes"),
+                         "policy": _matcher(match.get("policy"), shown, f"{sid}.policy"),
                          "platforms": sc["platforms"]}
     return out
 
@@ -174,9 +158,8 @@ def classify(pages: list[dict[str, Any]], media: str, docs: Documents) -> dict[s
         for kind in docs.kinds:
             if kind.images_only and not image:
                 continue
-            m = kind.phrases.search(zone) if zone else None
-            if m:  # the whole title line that names the kind
-                line = zone[zone.rfind("\n", 0, m.start()) + 1:].split("\n", 1)[0]
+            line = next((ln for ln in zone.splitlines() if kind.phrases.search(ln)), None)
+            if line:  # the whole title line that names the kind
                 return {"kind": kind.id, "page": 1, "text": line.strip()}
     if image:
         return {"kind": "photo", "page": 1, "text": ""}

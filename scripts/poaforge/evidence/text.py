@@ -11,7 +11,8 @@
 A page whose text layer holds fewer than :data:`MIN_TEXT_CHARS` characters is rendered (at
 the resolution of its own images, 150-400 dpi) and read by OCR (:mod:`poaforge.evidence.ocr`).
 English first; when that reads poorly, English and Simplified Chinese, and the better read
-is kept. Pages are OCR'd in parallel threads (``POA_OCR_THREADS``, default: the cores).
+is kept. A large image is first probed at half size: one with no text at all (a photo of a
+shelf) is not read in full. Pages are OCR'd in parallel threads (``POA_OCR_THREADS``, default: the cores).
 
 Results are content-addressed (:class:`TextCache`): the key is the SHA-256 of the PDF's bytes,
 the reader version and the OCR languages, so an unchanged exhibit is never read twice.
@@ -37,6 +38,8 @@ MIN_TEXT_CHARS = 20
 RETRY_CONF = 75.0
 _DPI_RANGE = (150, 400)
 _MAX_SIDE_PX = 4200
+#: Images larger than this (pixels) are first probed at half size for any text at all.
+_PROBE_PIXELS = 1_500_000
 
 
 def _threads() -> int:
@@ -93,6 +96,12 @@ def _render(page: Any) -> tuple[Any, float]:
 def _ocr(image: Any, scale: float, first: str, wide: str) -> tuple[list[list[Any]], dict[str, Any]]:
     from poaforge.evidence.ocr import recognise
 
+    if image.width * image.height > _PROBE_PIXELS:
+        # a quick look at half the resolution: a photo with no text in it (a shelf, a product) costs
+        # ~0.1 s instead of ~0.5 s; text still readable at half size is then read in full
+        probe = recognise(image.reduce(2), first)
+        if not probe.chars:
+            return [], {"languages": probe.languages, "confidence": 0.0}
     got = recognise(image, first)
     if wide != first and (got.conf < RETRY_CONF or got.chars < MIN_TEXT_CHARS):
         other = recognise(image, wide)
