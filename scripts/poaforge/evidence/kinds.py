@@ -39,7 +39,10 @@ class Kind:
     images_only: bool
 
     def name(self, lang: str = "en") -> str:
-        return self.label.get(lang) or self.label.get("en") or self.id
+        """The label in ``lang`` (English when there is none)."""
+        from poaforge.portfolio.scenarios import pick
+
+        return str(pick(self.label, lang) or self.id)
 
 
 @dataclass(frozen=True)

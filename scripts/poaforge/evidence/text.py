@@ -8,8 +8,9 @@
      "ocr": {"languages": "eng", "confidence": 91.8},       # only for OCR pages
      "note": "..."}                                         # only when the page gives no readable text
 
-A page whose text layer holds fewer than :data:`MIN_TEXT_CHARS` characters is rendered (at
-the resolution of its own images, 150-400 dpi) and read by OCR (:mod:`poaforge.evidence.ocr`).
+A page whose text layer holds fewer than :data:`MIN_TEXT_CHARS` characters and that shows an
+image (or, with no text at all, drawn shapes) is rendered (at the resolution of its own images,
+150-400 dpi) and read by OCR (:mod:`poaforge.evidence.ocr`).
 English first; when that reads poorly, English and Simplified Chinese, and the better read
 is kept. A large image is first probed at half size: one with no text at all (a photo of a
 shelf) is not read in full. Pages are OCR'd in parallel threads (``POA_OCR_THREADS``, default: the cores).
@@ -85,6 +86,16 @@ def _image_dpi(page: Any) -> float:
     return min(max(dpi, _DPI_RANGE[0]), _DPI_RANGE[1])
 
 
+def _drawn(page: Any, record: dict[str, Any]) -> bool:
+    """Whether a page with little or no text layer shows something OCR could read: an image, or
+    (with no text at all) drawn shapes, such as text converted to outlines. A page saying only
+    "Page 12" in text, or a blank page, is not OCR'd."""
+    import pypdfium2.raw as raw
+
+    kinds = {obj.type for obj in page.get_objects(max_depth=2)}
+    return raw.FPDF_PAGEOBJ_IMAGE in kinds or (not record["segments"] and raw.FPDF_PAGEOBJ_PATH in kinds)
+
+
 def _render(page: Any) -> tuple[Any, float]:
     width, height = page.get_size()
     dpi = _image_dpi(page)
@@ -131,7 +142,7 @@ def read_pdf(data: bytes, languages: Sequence[str] = ("en",)) -> list[dict[str, 
             width, height = page.get_size()
             record: dict[str, Any] = {"page": n + 1, "width": round(width, 1), "height": round(height, 1),
                                       "source": "text", "segments": _layer(page, height)}
-            if sum(len(s[4].replace(" ", "")) for s in record["segments"]) < MIN_TEXT_CHARS:
+            if sum(len(s[4].replace(" ", "")) for s in record["segments"]) < MIN_TEXT_CHARS and _drawn(page, record):
                 image, scale = _render(page)
                 todo.append((n, image, scale))
                 record["source"] = "ocr"
