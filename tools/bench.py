@@ -73,7 +73,8 @@ def _photo(rng: random.Random, size: tuple[int, int]) -> bytes:
 
 
 def _scan(rng: random.Random, k: int) -> bytes:
-    """A scanned invoice: an A4 page of text as a 150 dpi greyscale JPEG, with no text layer (needs OCR)."""
+    """A scanned invoice: an A4 page of text as a 300 dpi greyscale JPEG (what platforms accept), with no
+    text layer (needs OCR)."""
     import typst
     from PIL import Image
 
@@ -83,10 +84,10 @@ def _scan(rng: random.Random, k: int) -> bytes:
            f"= Invoice INV-2026-{k:04d}\nInvoice date: 2026-10-{1 + k % 28:02d}\n\n"
            "Bill to: Northwind Trading Ltd., 12 Harbour Road, Leeds LS1 4AB\n\n"
            f"#table(columns: 4, [Item], [Description], [Qty], [Price (USD)], {cells})\n")
-    png = typst.compile(src.encode(), format="png", ppi=150)
+    png = typst.compile(src.encode(), format="png", ppi=300)
     im = Image.open(io.BytesIO(bytes(png[0] if isinstance(png, list) else png))).convert("L")
     buf = io.BytesIO()
-    im.save(buf, "JPEG", quality=80, dpi=(150, 150))
+    im.save(buf, "JPEG", quality=80, dpi=(300, 300))
     return buf.getvalue()
 
 
