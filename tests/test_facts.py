@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from poaforge.check.checks_exhibits import name_matches, pages_text
+from poaforge.check.checks_exhibits import pages_text
+from poaforge.check.names import name_matches
 from poaforge.check.claims import claims, sold_units
 from poaforge.evidence.facts import language_of, norm_number, parse_dates
 

@@ -15,20 +15,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from .claims import claims, sold_units
+from .names import address_matches, name_matches
 
-__all__ = ["Issue", "cross_check", "check_exhibit_facts", "checked_column", "name_matches", "pages_text"]
+__all__ = ["Issue", "cross_check", "check_exhibit_facts", "checked_column", "pages_text"]
 
 _INVOICE_LIKE = ("order-confirmation", "pro-forma", "quotation", "packing-list")
-_ABBREV = {"co": "company", "corp": "corporation", "inc": "incorporated", "ltd": "limited", "intl": "international",
-           "rd": "road", "st": "street", "ave": "avenue", "bldg": "building", "dist": "district", "fl": "floor",
-           "no": "number", "&": "and"}
-_LEGAL = {"company", "limited", "incorporated", "corporation", "llc", "gmbh", "plc", "the", "and", "co", "ltd", "inc",
-          "有限公司", "有限责任公司", "股份有限公司", "公司"}
+
 
 
 @dataclass(frozen=True)
@@ -53,45 +49,6 @@ def pages_text(pages: list[int] | tuple[int, ...], total: int) -> str:
     if len(ps) > 1 and ps == list(range(ps[0], ps[-1] + 1)):
         return f"p. {ps[0]}–{ps[-1]}"
     return "p. " + ", ".join(map(str, ps))
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    words = re.findall(r"[a-z0-9]+|[\u4e00-\u9fff]+|&", text)
-    return " ".join(_ABBREV.get(w, w) for w in words)
-
-
-def _core(name: str) -> str:
-    """A company name without punctuation and legal form: 'Qingmu Home Supplies Co., Ltd.' → 'qingmu home supplies'."""
-    out = _norm(name)
-    for form in sorted(_LEGAL, key=len, reverse=True):
-        out = re.sub(rf"(?:(?<=\s)|^){re.escape(form)}(?=\s|$)" if form.isascii() else re.escape(form), " ", out)
-    return " ".join(out.split())
-
-
-def name_matches(names: list[str], text: str, threshold: float = 90.0) -> bool:
-    """Whether ``text`` (a recipient block) names one of ``names``: case, punctuation, legal forms
-    (Co., Ltd. / Company Limited / 有限公司) and abbreviations do not count (rapidfuzz partial ratio)."""
-    from rapidfuzz import fuzz
-
-    target = _core(text).replace(" ", "") if re.search(r"[\u4e00-\u9fff]", text) else _core(text)
-    for name in names:
-        core = _core(name)
-        if not core:
-            continue
-        if re.search(r"[\u4e00-\u9fff]", core):
-            core, hay = core.replace(" ", ""), target.replace(" ", "")
-        else:
-            hay = target
-        if len(core) >= 3 and fuzz.partial_ratio(core, hay) >= threshold:
-            return True
-    return False
-
-
-def _address_matches(address: str, text: str, threshold: float = 85.0) -> bool:
-    from rapidfuzz import fuzz
-
-    return fuzz.token_set_ratio(_norm(address), _norm(text)) >= threshold
 
 
 def _exhibits(data: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -190,7 +147,7 @@ def _invoice(data: dict[str, Any], profile: dict[str, Any], i: int, e: dict[str,
             out.append(Issue("POA514", ("exhibits", i, "file"), {"where": where, "exhibit": _label(e, n), "page": rec["page"],
                                                                  "recipient": rec["text"][:80], "names": " / ".join(names)},
                              eid, (rec["page"],), ("checked_recipient", {"recipient": rec["text"][:40]})))
-        elif seller.get("address") and rec.get("address") and not _address_matches(str(seller["address"]), rec["address"]):
+        elif seller.get("address") and rec.get("address") and not address_matches(str(seller["address"]), rec["address"]):
             out.append(Issue("POA515", ("exhibits", i, "file"), {"where": where, "exhibit": _label(e, n), "page": rec["page"],
                                                                  "recipient": rec["address"][:100]},
                              eid, (rec["page"],), ("checked_address", {})))
