@@ -210,7 +210,8 @@ def cross_check(data: dict[str, Any], profile: dict[str, Any], facts: dict[str, 
             out.append(Issue("POA519", ("exhibits", i, "file"), {"where": e["id"], "exhibit": _label(e, n), "language": lang,
                                                                  "accepted": ", ".join(accepted), "platform": profile.get("name", "")},
                              e["id"], tuple(range(1, f["pages"] + 1)), ("checked_language", {"language": lang})))
-        if f.get("unreadable"):
+        photo = e.get("kind") == "photo" or (not e.get("kind") and kind == "photo")
+        if f.get("unreadable") and not photo:  # a photo of a shelf need not hold text
             out.append(Issue("POA521", ("exhibits", i, "file"), {"where": e["id"], "exhibit": _label(e, n),
                                                                  "pages": pages_text(f["unreadable"], f["pages"])},
                              e["id"], tuple(f["unreadable"]), ("checked_unreadable", {"pages": pages_text(f["unreadable"], 0)})))

@@ -88,14 +88,16 @@ def read_case(case: dict[str, Any], exhibits: dict[str, Any], out: Path) -> tupl
     counts = {"exhibits": 0, "pages": 0, "ocr_pages": 0}
     try:
         tmp.mkdir(parents=True)
-        for entry in exhibits.get("exhibits", []):
+        entries = exhibits.get("exhibits", [])
+        datas = []
+        for entry in entries:
             pdf = out / entry["pdf"]
             try:
-                data = pdf.read_bytes()
+                datas.append(pdf.read_bytes())
             except OSError as exc:
                 raise BuildError(Problem(str(pdf), message=f"cannot read the prepared exhibit ({exc.strerror})",
                                          hint="rebuild it: snakemake --forcerun prepare_exhibits <case>")) from None
-            pages = cache.read(data, langs)
+        for entry, pages in zip(entries, cache.read_many(datas, langs), strict=True):  # OCR in parallel across exhibits
             record = {"id": entry["id"], "number": entry["number"], "file": entry["file"], "pdf": entry["pdf"],
                       "sha256": entry["sha256"], "pages": pages}
             (tmp / f"{entry['id']}.text.json").write_text(

@@ -11,8 +11,7 @@
 A page whose text layer holds fewer than :data:`MIN_TEXT_CHARS` characters and that shows an
 image (or, with no text at all, drawn shapes) is rendered at :data:`OCR_DPI` and read by OCR
 (:mod:`poaforge.evidence.ocr`): English first; when that reads poorly, English and Simplified
-Chinese, and the better read is kept. A large image is first probed at half size: one with no
-text at all (a photo of a shelf) is not read in full. Pages are OCR'd in parallel threads
+Chinese, and the better read is kept. Pages are OCR'd in parallel threads
 (``POA_OCR_THREADS``, default: the cores), across all exhibits of a case.
 
 Results are content-addressed (:class:`TextCache`): the key is the SHA-256 of the PDF's bytes,
@@ -32,7 +31,7 @@ from typing import Any
 __all__ = ["READER", "MIN_TEXT_CHARS", "read_pdf", "read_many", "cache_key", "TextCache", "page_text"]
 
 #: Bump when what is read changes: every cached text is then read again.
-READER = "poa-text-2"
+READER = "poa-text-3"
 #: Fewer characters than this in a page's text layer: the page is OCR'd.
 MIN_TEXT_CHARS = 20
 #: Below this mean confidence an English-only read is tried again with Chinese as well.
@@ -41,8 +40,6 @@ RETRY_CONF = 75.0
 #: table scans: as many words read as at 200 dpi, 3-4x faster than 300 dpi, where table rules break lines.
 OCR_DPI = 150
 _MAX_SIDE_PX = 4200
-#: Images larger than this (pixels) are first probed at half size for any text at all.
-_PROBE_PIXELS = 1_500_000
 
 
 def _threads() -> int:
@@ -91,12 +88,6 @@ def _render(page: Any) -> tuple[Any, float]:
 def _ocr(image: Any, scale: float, first: str, wide: str) -> tuple[list[list[Any]], dict[str, Any]]:
     from poaforge.evidence.ocr import recognise
 
-    if image.width * image.height > _PROBE_PIXELS:
-        # a quick look at half the resolution: a photo with no text in it (a shelf, a product) costs
-        # ~0.1 s instead of ~0.5 s; text still readable at half size is then read in full
-        probe = recognise(image.reduce(2), first)
-        if not probe.chars:
-            return [], {"languages": probe.languages, "confidence": 0.0}
     got = recognise(image, first)
     if wide != first and (got.conf < RETRY_CONF or got.chars < MIN_TEXT_CHARS):
         other = recognise(image, wide)
