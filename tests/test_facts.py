@@ -75,3 +75,17 @@ def test_inline_citation_narrows_the_exhibits() -> None:
                                     "action": "Refunded 38 orders (Exhibit 2). Trained 12 agents."}]}
     scopes = {c.norm: c.exhibits for c in claims(data, {})}
     assert scopes == {"38": ("E2",), "12": ("E1", "E2")}
+
+
+@pytest.mark.parametrize(("declared", "detected", "flagged"), [
+    ("photo", "photo", False), (None, "photo", False), ("invoice", "photo", True), ("report", None, True)])
+def test_unreadable_page_is_flagged_unless_a_photo(declared: str | None, detected: str | None, flagged: bool) -> None:
+    from poaforge.check.checks_exhibits import cross_check
+
+    ex = {"id": "E1", "file": "evidence/x.jpg", "title": "Shelf", "date": "2026-11-01", "proves": "p"}
+    if declared:
+        ex["kind"] = declared
+    facts = {"E1": {"pages": 1, "unreadable": [1], "kind": {"kind": detected, "page": 1, "text": ""} if detected else None,
+                    "tokens": [{"numbers": [], "ids": [], "dates": []}], "signs": [], "language": None, "ids": {}}}
+    rules = {i.rule for i in cross_check({"exhibits": [ex], "platform": "amazon"}, {}, facts)}
+    assert ("POA521" in rules) is flagged
