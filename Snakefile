@@ -85,6 +85,7 @@ rule lint_case:
 rule prepare_exhibits:
     input:
         checked=rules.validate_case.output,
+        templates=EVIDENCE_TEMPLATES,
         code=code("evidence"),
     output:
         pdfs=directory("results/{case}/exhibits"),
@@ -114,52 +115,33 @@ rule read_exhibits:
         step("read {input.checked:q} {input.exhibits:q} results/{wildcards.case}")
 
 
-rule render_poa:
+# The letter composed once (letter.json) and laid out in every format, in one process.
+rule compose_letter:
     input:
         checked=rules.validate_case.output,
         gate=ancient(rules.lint_case.output.json),
         templates=TEMPLATES,
-        code=code("render"),
+        references=REFERENCE_DOCS,
+        schema="schemas/letter.schema.json",
+        code=code("letter"),
     output:
-        "results/{case}/poa.pdf",
-    log:
-        "logs/{case}/render_poa.log",
-    shell:
-        step("render {input.checked:q} {output:q}")
-
-
-rule render_docx:
-    input:
-        checked=rules.validate_case.output,
-        gate=ancient(rules.lint_case.output.json),
-        reference="templates/reference.docx",
-        code=code("docx"),
-    output:
-        "results/{case}/poa.docx",
-    log:
-        "logs/{case}/render_docx.log",
-    shell:
-        step("docx {input.checked:q} {output:q}")
-
-
-rule form_text:
-    input:
-        checked=rules.validate_case.output,
-        gate=ancient(rules.lint_case.output.json),
-        code=code("formtext"),
-    output:
+        model="results/{case}/letter.json",
+        pdf="results/{case}/poa.pdf",
+        docx="results/{case}/poa.docx",
         txt="results/{case}/poa.txt",
-        json="results/{case}/form.json",
+        form="results/{case}/form.json",
     log:
-        "logs/{case}/form_text.log",
+        "logs/{case}/compose_letter.log",
     shell:
-        step("formtext {input.checked:q} {output.txt:q} {output.json:q}")
+        step(
+            "letter {input.checked:q} {output.model:q} {output.pdf:q} {output.docx:q} {output.txt:q} {output.form:q}"
+        )
 
 
 rule build_index:
     input:
         checked=rules.validate_case.output,
-        gate=ancient(rules.lint_case.output.json),
+        letter=rules.compose_letter.output.model,
         exhibits=rules.prepare_exhibits.output.json,
         facts=rules.read_exhibits.output.facts,
         templates=TEMPLATES,
@@ -170,15 +152,20 @@ rule build_index:
     log:
         "logs/{case}/build_index.log",
     shell:
-        step("index {input.checked:q} {input.exhibits:q} {output.pdf:q} {output.csv:q} --checked {input.facts:q}")
+        step(
+            "index {input.checked:q} {input.letter:q} {input.exhibits:q} {output.pdf:q} {output.csv:q} "
+            "--checked {input.facts:q}"
+        )
 
 
 rule merge_bundle:
     input:
         checked=rules.validate_case.output,
+        letter=rules.compose_letter.output.model,
+        poa=rules.compose_letter.output.pdf,  # the signed scan must have as many pages
         exhibits=rules.prepare_exhibits.output.json,
         gate=ancient(rules.lint_case.output.json),
-        templates=TEMPLATES,
+        templates=TEMPLATES + EVIDENCE_TEMPLATES,
         code=code("bundle"),
     output:
         "results/{case}/bundle.pdf",
@@ -187,7 +174,7 @@ rule merge_bundle:
     benchmark:
         "logs/{case}/merge_bundle.benchmark.tsv"
     shell:
-        step("bundle {input.checked:q} {input.exhibits:q} {output:q}")
+        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q}")
 
 
 rule build_upload:
@@ -195,7 +182,7 @@ rule build_upload:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
         bundle=rules.merge_bundle.output,
-        poa=rules.render_poa.output,  # uploaded as the letter when the profile names poa_file
+        poa=rules.compose_letter.output.pdf,  # uploaded as the letter when the profile names poa_file
         code=code("upload"),
     output:
         # the list of what was written to results/{case}/upload/ (no marker file in that folder)
@@ -215,6 +202,8 @@ rule write_checklist:
     input:
         checked=rules.validate_case.output,
         gate=ancient(rules.lint_case.output.json),
+        letter=rules.compose_letter.output.model,
+        form=rules.compose_letter.output.form,
         exhibits=rules.prepare_exhibits.output.json,
         code=code("checklist"),
     output:
@@ -222,7 +211,9 @@ rule write_checklist:
     log:
         "logs/{case}/write_checklist.log",
     shell:
-        step("checklist {input.checked:q} {input.exhibits:q} {output:q}")
+        step(
+            "checklist {input.checked:q} {input.letter:q} {input.form:q} {input.exhibits:q} {output:q}"
+        )
 
 
 rule write_manifest:
