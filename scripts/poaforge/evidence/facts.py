@@ -22,7 +22,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from poaforge.evidence.kinds import Documents, classify
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from poaforge.evidence.kinds import Documents
 
 __all__ = ["exhibit_facts", "parse_dates", "norm_number", "NUMBER", "ID_TOKEN", "cjk_share", "language_of"]
 
@@ -247,6 +250,8 @@ def _ids(pages: list[dict[str, Any]], profile: dict[str, Any]) -> dict[str, list
 
 def exhibit_facts(pages: list[dict[str, Any]], *, media: str, profile: dict[str, Any], docs: Documents) -> dict[str, Any]:
     """The facts of one exhibit (see the module docstring); ``profile`` gives the id patterns."""
+    from poaforge.evidence.kinds import classify  # (kinds uses the gate's phrase matcher, which uses claims → facts)
+
     texts = ["\n".join(s[4] for s in p.get("segments", [])) for p in pages]
     return {
         "pages": len(pages),

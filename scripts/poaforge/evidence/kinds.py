@@ -156,7 +156,9 @@ def classify(pages: list[dict[str, Any]], media: str, docs: Documents) -> dict[s
     """The document kind of an exhibit from its text: ``{"kind": id, "page": 1, "text": matched}``,
     or None. The title (largest text at the top of page 1) decides first, then short lines in the
     top third of page 1; kinds are tried in the data's order. Image-only kinds apply to image exhibits."""
-    image = media in ("png", "jpeg", "gif", "webp", "tiff", "image")
+    from poaforge.evidence.sniff import FAMILY
+
+    image = FAMILY.get(media) == "image"
     for zone in _title_zone(pages):
         for kind in docs.kinds:
             if kind.images_only and not image:

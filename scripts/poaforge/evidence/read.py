@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from poaforge.console import ArgParser
-from poaforge.errors import BuildError, Problem
+from poaforge.errors import BuildError, PoaError, Problem
 from poaforge.files import read_json, write_json
 
 __all__ = ["read_case", "cache_folder", "ocr_languages", "main"]
@@ -59,8 +59,11 @@ def _signs(cache: Any, entry: dict[str, Any], case: dict[str, Any], editors: dic
     except (OSError, ValueError):
         pass
     try:
-        original = resolve_inside(Path(case["case_dir"]), entry["file"]).read_bytes()
-    except (PathProblem, OSError):
+        resolve_inside(Path(case["case_dir"]), entry["file"])
+        from poaforge.evidence.convert import source_bytes  # the file, or its e-mail's attachment
+
+        original = source_bytes(Path(case["case_dir"]), entry, entry["file"])
+    except (PathProblem, PoaError, OSError):
         return []
     signs = alteration_signs(original, editors)
     path.parent.mkdir(parents=True, exist_ok=True)
