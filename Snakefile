@@ -164,6 +164,7 @@ rule merge_bundle:
         letter=rules.compose_letter.output.model,
         poa=rules.compose_letter.output.pdf,  # the signed scan must have as many pages
         exhibits=rules.prepare_exhibits.output.json,
+        facts=rules.read_exhibits.output.facts,
         gate=ancient(rules.lint_case.output.json),
         templates=TEMPLATES + EVIDENCE_TEMPLATES,
         code=code("bundle"),
@@ -174,7 +175,7 @@ rule merge_bundle:
     benchmark:
         "logs/{case}/merge_bundle.benchmark.tsv"
     shell:
-        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q}")
+        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q} --checked {input.facts:q}")
 
 
 rule build_upload:

@@ -94,7 +94,7 @@ def test_pipeline_reads_once_and_fills_the_index(tmp_path: Path) -> None:
     facts = json.loads((res / "facts.json").read_text(encoding="utf-8"))
     assert facts["exhibits"]["E3"]["kind"]["kind"] == "invoice" and set(facts["checked"].values()) == {"✓"}
     index = subprocess.run(["pdftotext", "-layout", str(res / "evidence-index.pdf"), "-"], capture_output=True, text=True).stdout
-    assert "Checked against" in index and "✓" in index
+    assert "Checked" in index and "against the" in index and "✓" in index
     assert "checked" in (res / "evidence-index.csv").read_text(encoding="utf-8").splitlines()[0]
     texts = {p.name: p.read_bytes() for p in (res / "text").iterdir()}
     facts_bytes = (res / "facts.json").read_bytes()

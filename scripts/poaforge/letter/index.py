@@ -22,7 +22,7 @@ from poaforge.letter.words import Words
 from poaforge.paths import TEMPLATES
 from poaforge.typeset import MODES, compile_pdf
 
-__all__ = ["CSV_COLUMNS", "index_rows", "render_index", "main"]
+__all__ = ["CSV_COLUMNS", "index_rows", "render_index", "with_checked", "main"]
 
 CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "cited_by_ids", "file", "pages", "sha256", "checked")
 
@@ -72,6 +72,15 @@ def render_index(case: dict[str, Any], model: dict[str, Any], exhibits: dict[str
     return compile_pdf(TEMPLATES / "index.typ", data, Path(out_pdf), mode=mode)
 
 
+def with_checked(exhibits: dict[str, Any], facts_json: Path | None) -> dict[str, Any]:
+    """exhibits.json with each exhibit's "checked against the letter" cell from the read step's
+    ``facts.json`` (``checked``: id → "✓" or what was not found); unchanged without it."""
+    if facts_json is None:
+        return exhibits
+    cells = read_json(facts_json).get("checked", {})
+    return {**exhibits, "exhibits": [{**e, "checked": cells.get(e["id"], "")} for e in exhibits.get("exhibits", [])]}
+
+
 def main(argv: Sequence[str]) -> int:
     """Step ``index CASE_JSON LETTER_JSON EXHIBITS_JSON OUT_PDF OUT_CSV [--mode M] [--checked FACTS_JSON]``."""
     from poaforge.submit.plan import upload_names
@@ -84,8 +93,6 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("--checked", type=Path, help="facts.json of the read step: adds the 'checked against the letter' column")
     args = p.parse_args(argv)
     case, model, exhibits = read_json(args.case_json), read_json(args.letter_json), read_json(args.exhibits_json)
-    if args.checked:  # the "checked against the letter" cell of each exhibit (poaforge.evidence.read)
-        cells = read_json(args.checked).get("checked", {})
-        exhibits = {**exhibits, "exhibits": [{**e, "checked": cells.get(e["id"], "")} for e in exhibits.get("exhibits", [])]}
+    exhibits = with_checked(exhibits, args.checked)
     render_index(case, model, exhibits, upload_names(case, exhibits), args.out_pdf, args.out_csv, args.mode)
     return 0
