@@ -62,7 +62,8 @@ rule lint_case:
         checked=rules.validate_case.output,
         # other cases' sentences, for the templated-text check; an edit elsewhere does not relint this case
         index=ancient(rules.index_cases.output),
-        data=LINT_FILES,
+        facts="results/{case}/facts.json",
+        data=LINT_FILES + DOCUMENT_FILES,
         code=code("lint-report"),
     output:
         json="results/{case}/report.json",
@@ -74,7 +75,8 @@ rule lint_case:
     shell:
         gate(
             step(
-                "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} --index {input.index:q} --now none",
+                "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} --index {input.index:q} "
+                "--facts {input.facts:q} --now none",
                 keep_stdout=True,
             )
         )
@@ -92,6 +94,25 @@ rule prepare_exhibits:
         "logs/{case}/prepare_exhibits.log",
     shell:
         step("evidence {input.checked:q} results/{wildcards.case}")
+
+
+# Every exhibit read once (text layer or OCR, cached by content), its facts, and the
+# index's "checked against the letter" column.
+rule read_exhibits:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        data=DOCUMENT_FILES,
+        code=code("read"),
+    output:
+        text=directory("results/{case}/text"),
+        facts="results/{case}/facts.json",
+    log:
+        "logs/{case}/read_exhibits.log",
+    benchmark:
+        "logs/{case}/read_exhibits.benchmark.tsv"
+    shell:
+        step("read {input.checked:q} {input.exhibits:q} results/{wildcards.case}")
 
 
 # The letter composed once (letter.json) and laid out in every format, in one process.
@@ -122,6 +143,7 @@ rule build_index:
         checked=rules.validate_case.output,
         letter=rules.compose_letter.output.model,
         exhibits=rules.prepare_exhibits.output.json,
+        facts=rules.read_exhibits.output.facts,
         templates=TEMPLATES,
         code=code("index"),
     output:
@@ -131,7 +153,8 @@ rule build_index:
         "logs/{case}/build_index.log",
     shell:
         step(
-            "index {input.checked:q} {input.letter:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}"
+            "index {input.checked:q} {input.letter:q} {input.exhibits:q} {output.pdf:q} {output.csv:q} "
+            "--checked {input.facts:q}"
         )
 
 
@@ -141,6 +164,7 @@ rule merge_bundle:
         letter=rules.compose_letter.output.model,
         poa=rules.compose_letter.output.pdf,  # the signed scan must have as many pages
         exhibits=rules.prepare_exhibits.output.json,
+        facts=rules.read_exhibits.output.facts,
         gate=ancient(rules.lint_case.output.json),
         templates=TEMPLATES + EVIDENCE_TEMPLATES,
         code=code("bundle"),
@@ -151,7 +175,7 @@ rule merge_bundle:
     benchmark:
         "logs/{case}/merge_bundle.benchmark.tsv"
     shell:
-        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q}")
+        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q} --checked {input.facts:q}")
 
 
 rule build_upload:

@@ -37,6 +37,7 @@ STEPS: tuple[Step, ...] = (
     Step("lint-report", "lint_case", "poaforge.check.cli", "main_report"),
     Step("letter", "compose_letter", "poaforge.letter.step"),
     Step("evidence", "prepare_exhibits", "poaforge.evidence.intake"),
+    Step("read", "read_exhibits", "poaforge.evidence.read"),
     Step("index", "build_index", "poaforge.letter.index"),
     Step("bundle", "merge_bundle", "poaforge.bundle.merge"),
     Step("upload", "build_upload", "poaforge.submit.upload"),
