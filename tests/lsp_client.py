@@ -36,6 +36,7 @@ class Session:
         self.messages: list[str] = []
         self._changed = threading.Condition()
         self.versions: dict[str, int] = {}
+        self._since: dict[str, int] = {}
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
@@ -92,12 +93,19 @@ class Session:
     # --- documents ----------------------------------------------------------------------
 
     def open(self, path: Path, text: str | None = None, language: str = "yaml") -> str:
+        """Open a document (again: versions keep counting up); later waits see only what the
+        server published after this."""
         uri = path.resolve().as_uri()
-        self.versions[uri] = 1
+        self.versions[uri] = self.versions.get(uri, 0) + 1
+        with self._changed:
+            self._since[uri] = len(self.diagnostics.get(uri, []))
         body = path.read_text(encoding="utf-8") if text is None else text
         self._call(self.client.text_document_did_open, lsp.DidOpenTextDocumentParams(
-            lsp.TextDocumentItem(uri=uri, language_id=language, version=1, text=body)))
+            lsp.TextDocumentItem(uri=uri, language_id=language, version=self.versions[uri], text=body)))
         return uri
+
+    def close_document(self, uri: str) -> None:
+        self._call(self.client.text_document_did_close, lsp.DidCloseTextDocumentParams(lsp.TextDocumentIdentifier(uri)))
 
     def change(self, uri: str, text: str) -> int:
         """Replace the whole text (one full-document change); returns the new version."""
@@ -117,11 +125,12 @@ class Session:
 
     def wait_diagnostics(self, uri: str, *, version: int | None = None, count: int = 1,
                          timeout: float | None = None) -> list[lsp.Diagnostic]:
-        """The diagnostics of the ``count``-th publication for ``uri`` (of ``version`` when given)."""
+        """The diagnostics of the ``count``-th publication for ``uri`` since it was opened (of
+        ``version`` when given)."""
         deadline = time.monotonic() + (timeout or self.timeout)
 
         def ready() -> list[lsp.PublishDiagnosticsParams]:
-            got = self.diagnostics.get(uri, [])
+            got = self.diagnostics.get(uri, [])[self._since.get(uri, 0):]
             return [g for g in got if version is None or g.version == version]
 
         with self._changed:

@@ -53,9 +53,10 @@ class PoaLanguageServer(LanguageServer):
     the last outline that could be read (ids for completion while the YAML is broken), and
     what is loaded once (rule catalogue, platform profiles, label files)."""
 
-    def __init__(self, debounce: float = 0.05) -> None:
+    def __init__(self, debounce: float = 0.05, now: str | None = None) -> None:
         super().__init__("poa-forge", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.debounce = debounce
+        self.now = now  # `--now` as `poa lint` takes it; None: the clock at each reading
         self.analyses: dict[str, tuple[str, Analysis]] = {}
         self.outlines: dict[str, tuple[Outline, Any]] = {}
         self.generation: dict[str, int] = {}
@@ -86,7 +87,8 @@ class PoaLanguageServer(LanguageServer):
             if is_case_file(path):
                 from poaforge.dates import parse_now
 
-                result = analyse_case(path, text, now=parse_now(None), catalogue=self.catalogue, profiles=self.profiles)
+                now = None if self.now == "none" else parse_now(self.now)
+                result = analyse_case(path, text, now=now, catalogue=self.catalogue, profiles=self.profiles)
             elif is_draft_file(path):
                 result = analyse_draft(path, text, catalogue=self.catalogue)
             else:
@@ -139,9 +141,9 @@ def _offset(doc: Any, position: lsp.Position) -> int:
     return int(doc.offset_at_position(position))
 
 
-def build_server(debounce: float = 0.05) -> PoaLanguageServer:
+def build_server(debounce: float = 0.05, now: str | None = None) -> PoaLanguageServer:
     """The server with every feature registered (tests start it with ``poa lsp``)."""
-    server = PoaLanguageServer(debounce)
+    server = PoaLanguageServer(debounce, now)
 
     @server.feature(lsp.INITIALIZE)
     def initialize(ls: PoaLanguageServer, params: lsp.InitializeParams) -> None:
@@ -249,10 +251,17 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default and only transport)")
     p.add_argument("--debounce", type=float, default=0.05,
                    help="seconds to wait after a change for the next one before reading the buffer (default 0.05)")
+    p.add_argument("--now", help="judge deadlines against this moment (ISO date-time; 'none': only against as_of; "
+                                 "default: the clock, as `poa lint`)")
     args = p.parse_args(list(argv))
+    if args.now is not None and args.now.lower() != "none":
+        from poaforge.dates import parse_now
+
+        parse_now(args.now)  # a wrong value is a usage error now, not in the editor later
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING, format="poa lsp: %(message)s")
     started = time.perf_counter()
-    server = build_server(max(0.0, args.debounce))
+    now = "none" if args.now is not None and args.now.lower() == "none" else args.now
+    server = build_server(max(0.0, args.debounce), now)
     log.info("ready in %.2f s", time.perf_counter() - started)
     server.start_io()
     return 0
