@@ -4,15 +4,11 @@ latency is measured; Ctrl-C stops it cleanly."""
 
 from __future__ import annotations
 
-import os
-import queue
 import re
 import signal
 import statistics
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +17,7 @@ from pypdf import PdfReader
 
 from conftest import DATA, write_pdf, write_png
 from e2e import copy_project
+from watch_client import Watch, wait_replaced
 
 POA = str(Path(sys.executable).with_name("poa"))
 NOW = "2026-11-20T08:00+00:00"
@@ -28,35 +25,6 @@ NOW = "2026-11-20T08:00+00:00"
 
 def _text(pdf: Path) -> str:
     return " ".join(" ".join(page.extract_text() or "" for page in PdfReader(pdf).pages).split())
-
-
-class Watch:
-    """`poa watch` running in ``project``; its output lines arrive in a queue."""
-
-    def __init__(self, project: Path, *args: str) -> None:
-        self.proc = subprocess.Popen([POA, "watch", *args], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     text=True, bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line.rstrip("\n"))
-
-    def until(self, pattern: str, timeout: float = 30) -> list[str]:
-        """Lines up to and including the first matching ``pattern``."""
-        got, deadline = [], time.monotonic() + timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no line matching {pattern!r} in {timeout} s; got {self.seen + got}") from None
-            got.append(line)
-            if re.search(pattern, line):
-                self.seen += got
-                return got
 
 
 @pytest.fixture
@@ -73,25 +41,7 @@ def project(tmp_path: Path) -> Path:
 def watch(project: Path) -> Iterator[Watch]:
     w = Watch(project, "mini", "--now", NOW)
     yield w
-    if w.proc.poll() is None:
-        w.proc.kill()
-    w.proc.wait(10)
-    for stream in (w.proc.stdout, w.proc.stderr):
-        if stream is not None:
-            stream.close()
-
-
-def _wait_replaced(pdf: Path, inode: int, timeout: float = 10) -> float:
-    """Seconds until ``pdf`` is a new file (an atomic replace gives it a new inode)."""
-    began = time.monotonic()
-    while time.monotonic() - began < timeout:
-        try:
-            if pdf.stat().st_ino != inode:
-                return time.monotonic() - began
-        except FileNotFoundError:
-            raise AssertionError(f"{pdf} vanished: it must be replaced atomically, never removed") from None
-        time.sleep(0.005)
-    raise AssertionError(f"{pdf} was not rewritten within {timeout} s")
+    w.stop()
 
 
 def test_each_save_renders_a_new_pdf(project: Path, watch: Watch) -> None:
@@ -105,7 +55,7 @@ def test_each_save_renders_a_new_pdf(project: Path, watch: Watch) -> None:
     for n in (41, 42, 43):
         inode = pdf.stat().st_ino
         case.write_text(original.replace("Refunded all 38 affected orders", f"Refunded all {n} affected orders"), encoding="utf-8")
-        latencies.append(_wait_replaced(pdf, inode))
+        latencies.append(wait_replaced(pdf, inode))
         watch.until(r"poa\.pdf: \d+ pages?, rendered")
         assert f"Refunded all {n} affected orders in full." in _text(pdf)
     print(f"poa watch: save → new PDF {[round(t, 3) for t in latencies]} s")
@@ -127,7 +77,7 @@ def test_each_save_renders_a_new_pdf(project: Path, watch: Watch) -> None:
     # fixed again: the PDF is the one the pipeline writes, byte for byte
     inode = pdf.stat().st_ino
     case.write_text(original, encoding="utf-8")
-    _wait_replaced(pdf, inode)
+    wait_replaced(pdf, inode)
     watch.until(r"poa\.pdf: \d+ pages?, rendered")
     out = project / "step"
     steps = [sys.executable, "-m", "poaforge.steps"]
