@@ -6,7 +6,6 @@ promises (descriptions, patterns in words, date patterns that are the calendar).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil

@@ -100,6 +100,10 @@ def test_evidence_change_is_noticed(project: Path, watch: Watch) -> None:
     assert any("refunds.png" in line for line in lines), lines
 
 
-def test_wrong_case_name(project: Path) -> None:
-    out = subprocess.run([POA, "watch", "nope"], cwd=project, capture_output=True, text=True, timeout=60)
-    assert out.returncode == 2 and "cases/nope.yaml: no such case file — " in out.stderr and "Traceback" not in out.stderr
+def test_wrong_command_lines(project: Path) -> None:
+    for argv, said in ((["nope"], "cases/nope.yaml: no such case file — "),
+                       (["mini", "--out", "cases/mini/preview.pdf"], "cases/mini/preview.pdf: the PDF would be written into the case's own folder"),
+                       (["mini", "--now", "soon"], "'soon' is not a date-time")):
+        out = subprocess.run([POA, "watch", *argv], cwd=project, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 2 and said in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert not (project / "cases/mini/preview.pdf").exists()

@@ -120,6 +120,9 @@ def main(argv: Sequence[str]) -> int:
 
         parse_now(now)
     out = args.out or Path("results") / case_file.stem / "poa.pdf"
+    if out.resolve().is_relative_to(case_dir_for(case_file).resolve()) or out.resolve() == case_file.resolve():
+        raise UsageError(Problem(str(out), message="the PDF would be written into the case's own folder, which is watched",
+                                 hint=f"write it elsewhere, e.g. --out results/{case_file.stem}/poa.pdf (the default)"))
     import watchfiles
 
     watcher = Watcher(case_file, out, now)
