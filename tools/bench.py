@@ -7,7 +7,9 @@ Prints, for a typical case (~10 exhibits, ~40 pages) and a large one (~100 exhib
     `qpdf --empty --pages` merge), each in a fresh process, and the ratio;
 then a no-op `snakemake` over 200 generated cases, and `poa validate` / `poa lint` over them;
 and the quality gate: `poa check` on a two-page draft, `poa lint` over 200 copies of the
-example cases, and the figures on the development corpus (``tools/bench.py gate`` alone).
+example cases, and the figures on the development corpus (``tools/bench.py gate`` alone);
+and the editor (``tools/bench.py editor``): `poa lsp` answer times through a real LSP client
+and the `poa watch` save → new PDF latency, on the typical case, beside their targets.
 Everything happens in a temporary copy of the project; nothing here is committed.
 """
 
@@ -284,8 +286,60 @@ def gate_figures(project: Path) -> None:
         print("    " + line)
 
 
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def editor_figures(project: Path, runs: int = 9) -> None:
+    """`poa lsp` (a real client over stdio: change → diagnostics, hover, definition,
+    completion) and `poa watch` (an edit of the file → a new poa.pdf), on the typical case."""
+    from lsp_client import Session
+    from watch_client import Watch, wait_replaced
+
+    write_case(project, "typical", [6, 5, 5, 4, 4, 3, 3], 3)
+    path = project / "cases" / "typical.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index("exhibits: [E")].count("\n")
+    col = text.splitlines()[line].index("exhibits: [E")
+    poa = str(Path(PY).with_name("poa"))
+    print("\n## editor (typical case: 10 exhibits; median and worst of %d)" % runs)
+    started = time.perf_counter()
+    with Session([poa, "lsp", "--now", "none"], project) as lsp:
+        uri = lsp.open(path)
+        lsp.wait_diagnostics(uri)
+        ready = time.perf_counter() - started
+        times: dict[str, list[float]] = {"change → diagnostics (incl. 50 ms debounce)": [], "hover": [], "definition": [],
+                                         "completion": []}
+        for n in range(runs):
+            edited = text.replace("Refunded all 38", f"Refunded all {40 + n}")
+            t0 = time.perf_counter()
+            lsp.wait_diagnostics(uri, version=lsp.change(uri, edited))
+            times["change → diagnostics (incl. 50 ms debounce)"].append(time.perf_counter() - t0)
+            times["hover"].append(lsp.timed(lsp.hover, uri, line, col + 12)[1])
+            times["definition"].append(lsp.timed(lsp.definition, uri, line, col + 12)[1])
+            times["completion"].append(lsp.timed(lsp.completion, uri, line, col + len("exhibits: ["))[1])
+    print(f"  poa lsp start → first diagnostics  {ready:6.2f} s")
+    for name, values in times.items():
+        print(f"  poa lsp {name:<44} {_median(values) * 1000:6.0f} ms   worst {max(values) * 1000:4.0f} ms   (target ≤ 150 ms)")
+    watch = Watch(project, "typical", "--now", "none")
+    try:
+        watch.until(r"^watching ", timeout=120)
+        pdf = project / "results" / "typical" / "poa.pdf"
+        latencies = []
+        for n in range(runs):
+            inode = pdf.stat().st_ino
+            path.write_text(text.replace("Refunded all 38", f"Refunded all {60 + n}"), encoding="utf-8")
+            latencies.append(wait_replaced(pdf, inode))
+            watch.until(r"poa\.pdf: \d+ pages?, rendered")
+    finally:
+        watch.stop()
+    print(f"  poa watch: save → new poa.pdf                 {_median(latencies) * 1000:6.0f} ms   worst {max(latencies) * 1000:4.0f} ms"
+          "   (target ≤ 500 ms)")
+
+
 def main(argv: list[str]) -> None:
-    parts = set(argv) or {"typical", "large", "many", "gate"}
+    parts = set(argv) or {"typical", "large", "many", "gate", "editor"}
     if not shutil.which("qpdf"):
         raise SystemExit("bench: qpdf is needed (make bench installs it via tools/setup.sh --test)")
     tmp = Path(tempfile.mkdtemp(prefix="poa-bench-"))
@@ -302,6 +356,8 @@ def main(argv: list[str]) -> None:
             many_cases(copy_project(tmp / "many", cases=[]))
         if "gate" in parts:
             gate_figures(copy_project(tmp / "gate", cases=[]))
+        if "editor" in parts:
+            editor_figures(copy_project(tmp / "editor", cases=[]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -82,3 +82,21 @@ if [ ! -e "$stamp" ]; then
   rm -f .venv/.poa-ready-*
   touch "$stamp"
 fi
+
+# --- the YAML language server (tests of the case schema as editors read it) -----------
+# `--test` only: installs the version in tools/editor/package-lock.json into .tools/ with
+# npm (the server VS Code's YAML extension and Neovim's yamlls run). Without node/npm the
+# tests that need it are skipped and say why.
+if [ "$want_test" = 1 ]; then
+  yls=.tools/node_modules/yaml-language-server/package.json
+  if command -v npm >/dev/null && command -v node >/dev/null; then
+    if ! cmp -s tools/editor/package-lock.json .tools/package-lock.json || [ ! -e "$yls" ]; then
+      say "installing the YAML language server into .tools/ (npm ci)"
+      mkdir -p .tools
+      cp tools/editor/package.json tools/editor/package-lock.json .tools/
+      (cd .tools && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || say "npm ci failed: the YAML language server tests will be skipped"
+    fi
+  else
+    say "node/npm not found: the YAML language server tests will be skipped (Debian/Ubuntu: sudo apt-get install nodejs npm)"
+  fi
+fi

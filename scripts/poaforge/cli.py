@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "scenarios": ("poaforge.portfolio.scaffold", "main_scenarios", "list the scenario scaffolds for `poa new`"),
     "status": ("poaforge.portfolio.status", "main", "table of every case: deadline, time left, build, lint, submissions"),
     "rebuild": ("poaforge.portfolio.rebuild", "main_rebuild", "rebuild a filed submission from git history"),
+    "lsp": ("poaforge.editor.lsp", "main", "language server for editors (stdio): findings as you type, hover, go to definition, completion"),
+    "watch": ("poaforge.editor.watch", "main", "re-check a case and re-render its poa.pdf on every save"),
 }
 
 

@@ -109,6 +109,8 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
         for part in node["$ref"][2:].split("/"):
             target = target[part]
         node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    for member in node.get("allOf", []):  # a field with its own hint: allOf: [{$ref}]
+        node = {**_resolve(member), **{k: v for k, v in node.items() if k != "allOf"}}
     return node
 
 

@@ -28,7 +28,11 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 def text_fields(data: dict[str, Any]) -> list[tuple[str | int, ...]]:
     """Paths of the case's free-text values (the schema's text and longtext: maxLength 500 or 20,000)."""
-    return [p for p in leaves(data) if schema_at(p).get("type") == "string" and schema_at(p).get("maxLength") in (500, 20_000)]
+    def is_text(schema: dict[str, Any]) -> bool:  # text is also what YAML reads as a number: ["string", "number", …]
+        kind = schema.get("type")
+        return kind == "string" or (isinstance(kind, list) and "string" in kind)
+
+    return [p for p in leaves(data) if is_text(schema_at(p)) and schema_at(p).get("maxLength") in (500, 20_000)]
 
 
 def hostile_case() -> tuple[dict[str, Any], dict[str, str]]:

@@ -13,21 +13,27 @@ from poaforge.errors import Problem
 from poaforge.evidence.sniff import media_of
 from poaforge.paths import PathProblem, resolve_inside
 
-__all__ = ["check_consistency", "period_bounds"]
+__all__ = ["check_consistency", "period_bounds", "REFERENCES", "ITEM_LISTS", "list_items"]
 
 
-# (list, field, target list, what the target is called)
-_REFS: list[tuple[str, str, str, str]] = [
+#: The lists whose items carry an ``id`` (``violations`` lives under ``notice``).
+ITEM_LISTS = ("violations", "root_causes", "corrective_actions", "preventive_measures", "exhibits")
+
+#: Every reference between items: (list, field, target list, what the target is called);
+#: ``metrics[].exhibit`` names one exhibit (a single id, not a list).
+REFERENCES: list[tuple[str, str, str, str]] = [
     ("root_causes", "violations", "violations", "violation"),
     ("corrective_actions", "root_causes", "root_causes", "root cause"),
     ("preventive_measures", "root_causes", "root_causes", "root cause"),
     ("root_causes", "exhibits", "exhibits", "exhibit"),
     ("corrective_actions", "exhibits", "exhibits", "exhibit"),
     ("preventive_measures", "exhibits", "exhibits", "exhibit"),
+    ("metrics", "exhibit", "exhibits", "exhibit"),
 ]
 
 
-def _items(data: dict[str, Any], name: str) -> list[tuple[DataPath, dict[str, Any]]]:
+def list_items(data: dict[str, Any], name: str) -> list[tuple[DataPath, dict[str, Any]]]:
+    """The mapping items of list ``name`` (``violations``: ``notice.violations``) with their paths."""
     if name == "violations":
         base: DataPath = ("notice", "violations")
         notice = data.get("notice")
@@ -48,9 +54,9 @@ def period_bounds(value: str) -> tuple[str, str]:
 def _ids(doc: Document, problems: list[Problem]) -> dict[str, dict[str, dict[str, Any]]]:
     seen: dict[str, DataPath] = {}
     tables: dict[str, dict[str, dict[str, Any]]] = {}
-    for name in ("violations", "root_causes", "corrective_actions", "preventive_measures", "exhibits"):
+    for name in ITEM_LISTS:
         tables[name] = {}
-        for path, item in _items(doc.data, name):
+        for path, item in list_items(doc.data, name):
             ident = item.get("id")
             if not isinstance(ident, str):
                 continue
@@ -66,8 +72,10 @@ def _ids(doc: Document, problems: list[Problem]) -> dict[str, dict[str, dict[str
 
 def _references(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], problems: list[Problem]) -> dict[str, set[str]]:
     used: dict[str, set[str]] = {name: set() for name in tables}
-    for source, field, target, word in _REFS:
-        for path, item in _items(doc.data, source):
+    for source, field, target, word in REFERENCES:
+        if source == "metrics":
+            continue  # one id, not a list: below
+        for path, item in list_items(doc.data, source):
             refs = item.get(field)
             for j, ref in enumerate(refs if isinstance(refs, list) else []):
                 if not isinstance(ref, str):
@@ -77,7 +85,7 @@ def _references(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], pro
                     known = ", ".join(tables[target]) or "none yet"
                     problems.append(doc.problem(path + (field, j), f"{describe_path(doc, path)}: {word} '{ref}' does not exist",
                                                 f"use one of the {word} ids ({known}) or add it"))
-    for path, item in _items(doc.data, "metrics"):
+    for path, item in list_items(doc.data, "metrics"):
         ref = item.get("exhibit")
         if isinstance(ref, str):
             used["exhibits"].add(ref)
@@ -88,18 +96,18 @@ def _references(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], pro
 
 
 def _coverage(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], used: dict[str, set[str]], problems: list[Problem]) -> None:
-    for path, item in _items(doc.data, "violations"):
+    for path, item in list_items(doc.data, "violations"):
         if isinstance(item.get("id"), str) and item["id"] in tables["violations"] and item["id"] not in used["violations"]:
             problems.append(doc.problem(path, f"{describe_path(doc, path)}: violation '{item['id']}' is not answered by any root cause",
                                         f"add a root cause with violations: [{item['id']}]", key=True))
     for kind, word in (("corrective_actions", "corrective action"), ("preventive_measures", "preventive measure")):
-        answered = {ref for _, it in _items(doc.data, kind) if isinstance(it.get("root_causes"), list)
+        answered = {ref for _, it in list_items(doc.data, kind) if isinstance(it.get("root_causes"), list)
                     for ref in it["root_causes"] if isinstance(ref, str)}
-        for path, item in _items(doc.data, "root_causes"):
+        for path, item in list_items(doc.data, "root_causes"):
             if isinstance(item.get("id"), str) and item["id"] in tables["root_causes"] and item["id"] not in answered:
                 problems.append(doc.problem(path, f"{describe_path(doc, path)}: no {word} addresses root cause '{item['id']}'",
                                             f"add a {word} with root_causes: [{item['id']}]", key=True))
-    for path, item in _items(doc.data, "exhibits"):
+    for path, item in list_items(doc.data, "exhibits"):
         if isinstance(item.get("id"), str) and item["id"] in tables["exhibits"] and item["id"] not in used["exhibits"]:
             problems.append(doc.problem(path, f"{describe_path(doc, path)}: exhibit '{item['id']}' is not cited anywhere",
                                         "cite it in the root cause, action or measure it proves, or remove it", key=True))
@@ -107,7 +115,7 @@ def _coverage(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], used:
 
 def _files(doc: Document, case_dir: Path, problems: list[Problem]) -> dict[str, Path]:
     found: dict[str, Path] = {}
-    for path, item in _items(doc.data, "exhibits"):
+    for path, item in list_items(doc.data, "exhibits"):
         for field in ("file", "translation"):
             rel = item.get(field)
             if not isinstance(rel, str) or not rel.strip():
@@ -150,7 +158,7 @@ def _dates(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], problems
         problems.append(doc.problem(("notice", "deadline"), f"notice.deadline ({deadline}) is before the notice was received ({received})",
                                     "copy the deadline from the notice"))
     starts: dict[str, str] = {}
-    for path, item in _items(data, "root_causes"):
+    for path, item in list_items(data, "root_causes"):
         when = item.get("when")
         if isinstance(when, str) and "/" in when:
             start, end = period_bounds(when)
@@ -159,7 +167,7 @@ def _dates(doc: Document, tables: dict[str, dict[str, dict[str, Any]]], problems
                                             "write the earlier date first: YYYY-MM-DD/YYYY-MM-DD"))
         if isinstance(when, str) and is_date(period_bounds(when)[0]) and isinstance(item.get("id"), str):
             starts[item["id"]] = period_bounds(when)[0]
-    for path, item in _items(data, "corrective_actions"):
+    for path, item in list_items(data, "corrective_actions"):
         done = item.get("done")
         if not is_date(done):
             continue

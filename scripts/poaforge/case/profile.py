@@ -58,8 +58,30 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+#: Parsed profile and label files of this process: path → ((mtime_ns, size), data, node).
+_PARSED: dict[str, tuple[tuple[int, int], Any, Any]] = {}
+
+
 def _read_yaml(path: Path, shown: str) -> tuple[Any, Any]:
-    """Return (data, composed node) of a trusted YAML file, or raise ProfileError."""
+    """Return (data, composed node) of a trusted YAML file, or raise ProfileError.
+
+    A long-running process (``poa watch``, ``poa lsp``, ``poa lint`` over many cases) parses
+    each file once while its size and modification time stay the same; the data is a copy."""
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = None
+    hit = _PARSED.get(str(path))
+    if stamp is not None and hit is not None and hit[0] == stamp:
+        return copy.deepcopy(hit[1]), hit[2]
+    data, node = _parse_yaml(path, shown)
+    if stamp is not None:
+        _PARSED[str(path)] = (stamp, copy.deepcopy(data), node)
+    return data, node
+
+
+def _parse_yaml(path: Path, shown: str) -> tuple[Any, Any]:
     try:
         text = path.read_text(encoding="utf-8")
         node = yaml.compose(text, Loader=_Loader)

@@ -21,6 +21,7 @@ __all__ = ["check_schema", "load_schema", "is_date", "is_datetime", "describe_pa
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
+_DONE_DUE = "give 'done: YYYY-MM-DD' for a completed action, or 'due: YYYY-MM-DD' for a scheduled one"
 _TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of fields", "number": "a number"}
 
 
@@ -62,6 +63,11 @@ def _validator(schema_path: str) -> Any:
     from jsonschema import Draft202012Validator, FormatChecker
 
     checker = FormatChecker(formats=())
+    # "filled": text with something in it; "unfilled": the placeholder a scaffold leaves
+    # (TODO). Editors ignore these two formats, so a scaffold reads clean there while this
+    # validator lists every fact still to fill in.
+    checker.checks("filled")(lambda v: not isinstance(v, str) or bool(v.strip()))
+    checker.checks("unfilled")(lambda v: not isinstance(v, str))
     checker.checks("date")(lambda v: not isinstance(v, str) or is_date(v))
     checker.checks("date-time")(lambda v: not isinstance(v, str) or is_datetime(v))
     checker.checks("date-range")(lambda v: not isinstance(v, str) or _is_range(v))
@@ -69,11 +75,16 @@ def _validator(schema_path: str) -> Any:
 
 
 def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    """The schema at a place with its ``$ref`` (and ``allOf: [{$ref}]``, the form editors read
+    a field with its own hint in) merged in; the place's own keywords win."""
     while "$ref" in schema and schema["$ref"].startswith("#/"):
         target: Any = root
         for part in schema["$ref"][2:].split("/"):
             target = target[part]
         schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    for member in schema.get("allOf", []) if isinstance(schema.get("allOf"), list) else []:
+        if isinstance(member, dict):
+            schema = {**_resolve(member, root), **{k: v for k, v in schema.items() if k != "allOf"}}
     return schema
 
 
@@ -142,9 +153,20 @@ def _explain(err: Any, doc: Document, root: dict[str, Any]) -> Problem:
         fix = f"did you mean '{close[0]}'?" if close else f"remove it; allowed here: {', '.join(allowed)}"
         return doc.problem(path + (name,), f"{prefix}unknown field '{name}'", fix, key=True)
     if kind == "type":
-        want = _TYPE_WORDS.get(str(err.validator_value), str(err.validator_value))
+        types = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        wanted = "string" if "string" in types else str(types[0])  # text editors may read as a number is still text
+        want = _TYPE_WORDS.get(wanted, wanted)
         return doc.problem(path, f"{prefix}must be {want}, not {_what(err.instance)}", hint)
     if kind == "enum":
+        return doc.problem(path, f"{prefix}{_what(err.instance)} is not allowed here", hint)
+    if kind is None and "then" in err.schema_path:  # corrective_actions: 'due' is not allowed beside 'done'
+        return doc.problem(path[:-1] if path and path[-1] == "due" else path, f"{describe_path(doc, path[:-1] if path and path[-1] == 'due' else path)}: has both 'done' and 'due'",
+                           _DONE_DUE, key=True)
+    if kind == "anyOf" and isinstance(err.instance, dict):
+        return doc.problem(path, f"{prefix}has neither 'done' nor 'due'", _DONE_DUE, key=True)
+    if kind == "format" and err.validator_value == "filled":
+        return doc.problem(path, f"{prefix}{'is empty' if err.instance == '' else 'is blank'}", hint)
+    if kind == "anyOf" and any(sub.validator == "enum" for sub in err.context):
         return doc.problem(path, f"{prefix}{_what(err.instance)} is not allowed here", hint)
     if kind in ("format", "anyOf", "pattern"):
         if isinstance(err.instance, str) and _DATE.match(err.instance.split("/")[0]) and kind != "pattern":
@@ -153,11 +175,6 @@ def _explain(err: Any, doc: Document, root: dict[str, Any]) -> Problem:
             # "" also fails minLength: the same words make the two errors one problem
             return doc.problem(path, f"{prefix}{'is empty' if err.instance == '' else 'is blank'}", hint)
         return doc.problem(path, f"{prefix}{_what(err.instance)} is not in the expected form", hint)
-    if kind == "oneOf":
-        has = [k for k in ("done", "due") if isinstance(err.instance, dict) and k in err.instance]
-        what = "has both 'done' and 'due'" if len(has) == 2 else "has neither 'done' nor 'due'"
-        return doc.problem(path, f"{prefix}{what}",
-                           "give 'done: YYYY-MM-DD' for a completed action, or 'due: YYYY-MM-DD' for a scheduled one", key=True)
     if kind == "minItems":
         return doc.problem(path, f"{prefix}needs at least {err.validator_value} item(s)", hint)
     if kind == "minLength":

@@ -17,7 +17,7 @@ from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
 from poaforge.files import read_json, write_text
 
 from .catalogue import load_catalogue
-from .engine import build_index, lint_case, profile_for
+from .engine import build_index, last_facts, lint_case, lint_inspected
 from .finding import Finding
 from .report import counts, summary_line, to_json, to_text
 from .similarity import SimilarityIndex
@@ -86,13 +86,8 @@ def main_lint(argv: Sequence[str]) -> int:
     profiles: dict[tuple[str, str], dict[str, Any]] = {}
     results: list[tuple[Path, Any, list[Problem], list[Finding]]] = []
     for path, case, problems in inspected:
-        findings: list[Finding] = []
-        if case is not None and isinstance(case.data, dict):
-            facts_file = case.path.parent.parent / "results" / case.id / "facts.json"  # read by the last build, if any
-            facts = read_json(facts_file) if facts_file.is_file() else None
-            findings = lint_case(case, profile_for(case, profiles), index, now, catalogue=cat, facts=facts)
-            said = {(pr.line, pr.col) for pr in problems}        # a missing value: the problem says it already
-            findings = [f for f in findings if (f.line, f.col) not in said]
+        findings = lint_inspected(case, problems, now, others=index, catalogue=cat, profiles=profiles,
+                                  facts=last_facts(case))
         results.append((path, case, problems, findings))
     total = {"error": sum(len(pr) for _, _, pr, _ in results), "warning": 0, "waived": 0}
     for _, _, _, findings in results:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from . import casetext, checks_content, checks_deadline, checks_evidence, checks_exhibits, checks_history, checks_length, checks_platform, checks_text
@@ -14,7 +15,7 @@ from .finding import Finding
 from .similarity import SimilarityIndex, check_similarity
 from .text import whole_value
 
-__all__ = ["lint_case", "lint_case_text", "profile_for", "CHECKS", "build_index"]
+__all__ = ["lint_case", "lint_case_text", "lint_inspected", "last_facts", "profile_for", "CHECKS", "build_index"]
 
 #: Every check, in the order it runs (findings are sorted afterwards).
 CHECKS: tuple[Callable[[Context], None], ...] = (
@@ -96,6 +97,40 @@ def profile_for(case: Any, cache: dict[tuple[str, str], dict[str, Any]] | None =
     return cache[key]
 
 
+def lint_inspected(case: Any, problems: Sequence[Any], now: dt.datetime | None = None, *,
+                   others: Sequence[Any] | SimilarityIndex = (), catalogue: Catalogue | None = None,
+                   profiles: dict[tuple[str, str], dict[str, Any]] | None = None,
+                   facts: dict[str, Any] | None = None) -> list[Finding]:
+    """The findings of a case as :func:`poaforge.case.model.inspect_case` read it (also an
+    invalid one: every field that is present is linted), less those at the place of one of
+    its ``problems`` (a missing value: the problem says it already). [] when the file could
+    not be read as a mapping. ``profiles``: a cache of merged platform profiles kept by a
+    long-running caller (`poa lint` over many cases, the language server, `poa watch`).
+    ``facts``: the exhibits' facts (:func:`last_facts`) for the cross-checks POA531-POA542."""
+    if case is None or not isinstance(case.data, dict):
+        return []
+    findings = lint_case(case, profile_for(case, profiles), others, now, catalogue=catalogue, facts=facts)
+    said = {(p.line, p.col) for p in problems}
+    return [f for f in findings if (f.line, f.col) not in said]
+
+
+def last_facts(case: Any) -> dict[str, Any] | None:
+    """The exhibits' facts the last build read (``results/<case>/facts.json`` beside
+    ``cases/``), or None when the case was not built yet or the file is unusable: commands
+    outside the pipeline (`poa lint`, the editor) check claims against the exhibits as last
+    read; they may be stale until the next build reads changed exhibits again."""
+    import json
+
+    if case is None or not isinstance(case.data, dict):
+        return None
+    path = Path(case.path).parent.parent / "results" / Path(case.path).stem / "facts.json"
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def lint_case_text(text: str, path: str, now: dt.datetime | None = None, *,
                    catalogue: Catalogue | None = None) -> tuple[list[Any], list[Finding]]:
     """Lint a case held in memory (an editor's buffer for ``path``): its problems (schema,
@@ -104,8 +139,4 @@ def lint_case_text(text: str, path: str, now: dt.datetime | None = None, *,
     from poaforge.case.model import inspect_case
 
     case, problems = inspect_case(path, text=text)
-    if case is None or not isinstance(case.data, dict):
-        return problems, []
-    findings = lint_case(case, profile_for(case), (), now, catalogue=catalogue)
-    said = {(p.line, p.col) for p in problems}
-    return problems, [f for f in findings if (f.line, f.col) not in said]
+    return problems, lint_inspected(case, problems, now, catalogue=catalogue)

@@ -52,7 +52,9 @@ def _bullets(items: list[str], indent: str = "") -> list[str]:
 
 def _enforcements(root: Path) -> list[str]:
     schema = json.loads((root / "schemas" / "case.schema.json").read_text(encoding="utf-8"))
-    return list(schema["properties"]["notice"]["properties"]["enforcement"]["enum"])
+    field = schema["properties"]["notice"]["properties"]["enforcement"]
+    # the values are one branch of anyOf; the other is the TODO a scaffold leaves
+    return next(list(branch["enum"]) for branch in [field, *field.get("anyOf", [])] if "enum" in branch)
 
 
 def _exhibit_limit(profile: dict[str, Any]) -> int | None:
