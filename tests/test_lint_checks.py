@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,8 @@ def test_rule_triggers_at_line(tmp_path: Path, rule: str, edits, marker: str, pr
     assert hits, f"{rule} did not fire; got {[str(f) for f in findings]}"
     assert expected in [f.line for f in hits], [str(f) for f in hits]
     assert str(hits[0]).startswith(f"{path}:{hits[0].line}:{hits[0].col}: {rule} {hits[0].severity}: ")
+    unfilled = [str(f) for f in hits if re.search(r"\{\w+\}", f.message + f.fix)]
+    assert unfilled == [], "a {placeholder} of the message or fix was left unfilled"
 
 
 # (rule, edits, profile) — each must NOT produce the rule

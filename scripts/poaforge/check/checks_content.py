@@ -110,4 +110,4 @@ def check_owners(ctx: Context) -> None:
         for i, item, iid in _items(ctx, section):
             value = item.get(key)
             if isinstance(value, str) and whole_value(value) in vague:
-                ctx.emit("POA401", (section, i, key), where=f"{iid} {key}", value=value)
+                ctx.emit("POA401", (section, i, key), where=f"{iid} {key}", phrase=value)
