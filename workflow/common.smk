@@ -98,11 +98,11 @@ def case_targets(cases):
 
 
 def step(command):
-    """Shell line running one pipeline step; its output goes to the log, and on failure
-    to the terminal too."""
+    """Shell line running one pipeline step, its messages going to the rule's log. A failed
+    step's problems are printed once, at the end of the run, by the poaforge logger plugin
+    (scripts/snakemake_logger_plugin_poaforge, named in the profiles)."""
     env = "TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1"
-    run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log:q}} 2>&1"
-    return f"{run} || {{{{ status=$?; cat {{log:q}} >&2; exit $status; }}}}"
+    return f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log:q}} 2>&1"
 
 
 # --- many cases: re-appeals, status page, rebuilds from git (see docs/many-cases.md) ---------

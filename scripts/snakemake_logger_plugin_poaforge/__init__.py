@@ -1,0 +1,150 @@
+"""Snakemake logger plugin ``poaforge`` (``--logger poaforge``; the project's profiles set it):
+Snakemake's own terminal output, with a failed step told the way a user can act on.
+
+Snakemake finds this package by its name (``snakemake_logger_plugin_<name>``, installed
+with the project). It writes to the terminal in place of Snakemake's default handler and
+formats every message with Snakemake's own formatter and filter (so the profile's
+``quiet:`` settings apply), except:
+
+* a failed step: instead of its shell command, ``RuleException``, ``CalledProcessError``
+  and the closing ``WorkflowError``, one line when it fails, and at the end of the run a
+  summary naming each case not built with the step's own located messages
+  (``cases/x.yaml:29:58: … — fix``), at most ten per step and then where the rest are
+  (:mod:`.summary`); the exit status stays Snakemake's;
+* a few lines about Snakemake's set-up (shell, cores, "Select jobs to execute") and the
+  job-count table, shown as one line "N steps to run (cases …)";
+* at the end of a successful run, where each case built is and what the quality gate said.
+
+With ``--verbose``, ``--printshellcmds``, ``--show-failed-logs``, ``--debug-dag`` or a dry
+run (``-n``) every message is shown as Snakemake writes it; the summary is still added.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from snakemake_interface_logger_plugins.base import LogHandlerBase
+from snakemake_interface_logger_plugins.common import LogEvent
+from snakemake_interface_logger_plugins.settings import LogHandlerSettingsBase
+
+from .summary import RunSummary
+
+__all__ = ["LogHandler", "LogHandlerSettings"]
+
+#: Messages about Snakemake's own set-up, left out of the compact output (prefixes).
+_SETUP = ("Assuming unrestricted shared filesystem usage", "Using shell:", "Select jobs to execute",
+          "Rules claiming more threads will be scaled down", "Removing output files of failed job",
+          "Exiting because a job execution failed")
+#: Events the compact output leaves out.
+_COMPACTED = (LogEvent.JOB_INFO, LogEvent.JOB_FINISHED, LogEvent.JOB_STARTED, LogEvent.SHELLCMD, LogEvent.GROUP_ERROR)
+#: The closing message of a run with a failed job: replaced by the summary.
+_CLOSING = "At least one job did not complete successfully"
+
+
+@dataclass
+class LogHandlerSettings(LogHandlerSettingsBase):
+    """No settings: the plugin follows Snakemake's output options (quiet, verbose, …)."""
+
+
+class LogHandler(LogHandlerBase):
+    """Terminal output of a poa-forge run (see the module's docstring)."""
+
+    def __post_init__(self) -> None:
+        from snakemake.logging import ColorizingTextHandler, DefaultFilter, DefaultFormatter
+
+        s = self.common_settings
+        self.full = bool(s.verbose or s.debug_dag or s.printshellcmds or s.show_failed_logs or s.dryrun)
+        self.out = ColorizingTextHandler(
+            nocolor=s.nocolor, stream=sys.stdout if s.stdout else sys.stderr,
+            formatter=DefaultFormatter(s.quiet, s.show_failed_logs),
+            filter=DefaultFilter(s.quiet, s.debug_dag, s.verbose, s.dryrun, s.printshellcmds))
+        self.run = RunSummary()
+
+    # Snakemake's questions about the plugin
+    @property
+    def writes_to_stream(self) -> bool:
+        return True
+
+    @property
+    def writes_to_file(self) -> bool:
+        return False
+
+    @property
+    def has_filter(self) -> bool:
+        return True
+
+    @property
+    def has_formatter(self) -> bool:
+        return True
+
+    @property
+    def needs_rulegraph(self) -> bool:
+        return False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Record what the run did, then show the record (or its compact form, or nothing)."""
+        event = getattr(record, "event", None)
+        line = None
+        if event == LogEvent.JOB_INFO:
+            self.run.started(getattr(record, "jobid", -1), getattr(record, "rule_name", ""),
+                             getattr(record, "wildcards", None), [*getattr(record, "output", []), *getattr(record, "log", [])])
+        elif event == LogEvent.JOB_FINISHED:
+            self.run.finished(getattr(record, "job_id", -1))
+        elif event == LogEvent.JOB_ERROR:
+            failure = self.run.failed(getattr(record, "rule_name", ""), getattr(record, "log", []), getattr(record, "output", []))
+            line = self.run.failure_line(failure)
+        elif event == LogEvent.PROGRESS:
+            line = self.run.progress_line(int(getattr(record, "done", 0)), int(getattr(record, "total", 0)))
+        elif event == LogEvent.RUN_INFO and isinstance(getattr(record, "stats", None), dict):
+            line = self.run.stats_line(record.stats)  # type: ignore[attr-defined]
+        if self._closing(record):
+            if self.full:
+                self.out.handle(record)
+            self._summary()
+        elif self.full:
+            self.out.handle(record)
+        elif line is not None:
+            if event == LogEvent.JOB_ERROR:
+                self._write(line, error=True)
+            elif self.out.filter(record):  # the profile's quiet settings still apply
+                self._write(line)
+        elif not self._hidden(record, event):
+            self.out.handle(record)
+
+    def close(self) -> None:
+        """End of the run: the summary, unless the closing message already brought it."""
+        try:
+            self._summary()
+        finally:
+            super().close()
+
+    # --- helpers -------------------------------------------------------------------------
+    def _summary(self) -> None:
+        if self.run.printed:
+            return
+        self.run.printed = True
+        lines = self.run.lines()
+        if lines:
+            self._write("\n".join(lines), error=bool(self.run.failures))
+
+    @staticmethod
+    def _closing(record: logging.LogRecord) -> bool:
+        return getattr(record, "exception", None) == "WorkflowError" and _CLOSING in str(record.msg)
+
+    def _hidden(self, record: logging.LogRecord, event: Any) -> bool:
+        """A message the compact output leaves out: job details (the progress line names the
+        step), set-up chatter, a failed shell command's exception (the summary has its messages)."""
+        if event in _COMPACTED:
+            return True
+        text = str(record.msg)
+        if event == LogEvent.ERROR and getattr(record, "exception", None) == "RuleException" and "CalledProcessError" in text:
+            return True
+        return event in (None, LogEvent.RESOURCES_INFO) and text.startswith(_SETUP)
+
+    def _write(self, text: str, error: bool = False) -> None:
+        record = logging.LogRecord("snakemake.logging", logging.ERROR if error else logging.INFO, "", 0, text, None, None)
+        record.event = None  # type: ignore[attr-defined]
+        self.out.emit(record)

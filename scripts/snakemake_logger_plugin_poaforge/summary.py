@@ -1,0 +1,184 @@
+"""What a poa-forge run did, case by case, told at its end.
+
+:class:`RunSummary` is fed the jobs Snakemake starts, finishes and loses (from its log
+events) and writes the lines a user reads last: for each case that failed, which step
+stopped it and the step's own messages — ``file:line:col: what is wrong — how to fix it``,
+as ``poa validate`` and the quality gate print them — at most :data:`MAX_LINES` of them,
+then where the rest are; for each case built, where its documents are and what the
+quality gate said.
+
+The messages are read from the step's log (``logs/<case>/<rule>.log``): every step writes
+its problems there, one per line, whatever executor ran it (a local process, a SLURM job).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RunSummary", "Failure", "MAX_LINES", "MAX_BUILT"]
+
+#: Messages shown per failed step; the rest are counted and left in its log.
+MAX_LINES = 10
+#: Built cases named one by one; more are counted.
+MAX_BUILT = 10
+
+
+def _steps() -> dict[str, Any]:
+    """The pipeline's steps by rule name (poaforge.steps, imported only when a run ends)."""
+    try:
+        from poaforge.steps import STEPS
+    except ImportError:  # the plugin without the package: rule names only
+        return {}
+    return {s.rule: s for s in STEPS}
+
+
+@dataclass
+class Failure:
+    """A step that failed: its rule, the case it belongs to ("" for a shared step), its log files."""
+
+    rule: str
+    case: str
+    logs: list[str] = field(default_factory=list)
+
+
+def case_of(rule: str, wildcards: Mapping[str, Any] | None, files: Iterable[str], step_rules: Iterable[str]) -> str:
+    """The case a job belongs to: its ``case`` wildcard, else (for a case's target rule)
+    the rule's own name, else the ``<case>`` of a ``results/<case>/`` or ``logs/<case>/`` path."""
+    if wildcards and wildcards.get("case"):
+        return str(wildcards["case"])
+    if rule not in set(step_rules) | {"all"}:
+        return rule
+    for f in files:
+        parts = Path(str(f)).parts
+        if len(parts) >= 3 and parts[0] in ("results", "logs"):
+            return parts[1]
+    return ""
+
+
+def log_lines(path: Path) -> list[str] | None:
+    """The non-blank lines of a step's log, or None when it cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
+class RunSummary:
+    """Jobs of one run by id, the failures in the order they happened, the cases built."""
+
+    def __init__(self) -> None:
+        self.jobs: dict[int, tuple[str, str]] = {}    # job id → (rule, case)
+        self.failures: list[Failure] = []
+        self.built: list[str] = []
+        self.last: tuple[str, str] = ("", "")         # (rule, case) of the job finished last
+        self.printed = False
+        self.steps = _steps()
+
+    def started(self, jobid: int, rule: str, wildcards: Mapping[str, Any] | None, files: Sequence[str]) -> None:
+        """A job was scheduled (Snakemake's job_info event)."""
+        self.jobs[int(jobid)] = (rule, case_of(rule, wildcards, files, self.steps))
+
+    def finished(self, jobid: int) -> None:
+        """A job succeeded (job_finished): a case's target rule finishing means the case is built."""
+        rule, case = self.jobs.get(int(jobid), ("", ""))
+        self.last = (rule, case)
+        if case and rule == case and case not in self.built:
+            self.built.append(case)
+
+    def failed(self, rule: str, logs: Sequence[str], files: Sequence[str], wildcards: Mapping[str, Any] | None = None) -> Failure:
+        """A job failed (job_error); returns what is recorded."""
+        failure = Failure(rule, case_of(rule, wildcards, [*logs, *files], self.steps), [str(p) for p in logs])
+        self.failures.append(failure)
+        return failure
+
+    def what(self, rule: str) -> str:
+        """The step's description for people (steps.Step.does), or its rule name."""
+        step = self.steps.get(rule)
+        return getattr(step, "does", "") or rule
+
+    def progress_line(self, done: int, total: int) -> str:
+        """Snakemake's "3 of 13 steps (23%) done", naming the step that just finished."""
+        pct = "100%" if done == total else f"{100 * done / max(total, 1):.0f}%"
+        rule, case = self.last
+        if not rule:
+            what = ""
+        elif rule == case:
+            what = f" — {case}: all its documents"
+        else:
+            what = f" — {case + ': ' if case else ''}{self.what(rule)}"
+        return f"{done} of {total} steps ({pct}) done{what}"
+
+    def stats_line(self, stats: Mapping[str, Any]) -> str:
+        """Snakemake's job-count table as one line: "13 steps to run (1 case: case42)"."""
+        total = int(stats["total"]) if "total" in stats else sum(int(n) for n in stats.values())
+        cases = sorted(r for r in stats if r not in self.steps and r not in ("all", "total"))
+        named = ", ".join(cases[:5]) + (f" and {len(cases) - 5} more" if len(cases) > 5 else "")
+        plural = "s" if len(cases) != 1 else ""
+        return f"{total} step{'s' if total != 1 else ''} to run" + (f" ({len(cases)} case{plural}: {named})" if cases else "")
+
+    def failure_line(self, failure: Failure) -> str:
+        """The one line shown as soon as a step fails."""
+        who = failure.case or "the run"
+        return f"✗ {who}: {self.what(failure.rule)} failed ({failure.rule}) — its problems are listed at the end"
+
+    def lines(self, root: Path = Path()) -> list[str]:
+        """The summary: failed cases with their messages (last, where the eye lands), after the cases built."""
+        out: list[str] = []
+        if self.built:
+            out.append(f"built: {len(self.built)} case{'s' if len(self.built) != 1 else ''}")
+            for case in self.built[:MAX_BUILT]:
+                out.append(f"  {case}: results/{case}/ — {_gate_text(root / 'results' / case / 'report.json')}")
+            if len(self.built) > MAX_BUILT:
+                out.append(f"  and {len(self.built) - MAX_BUILT} more in results/")
+        failures = [f for f in self.failures if not (f.case and f.case in self.built)]  # a retry may have built it
+        if not failures:
+            return out
+        cases = sorted({f.case for f in failures if f.case})
+        head = f"not built: {len(cases)} case{'s' if len(cases) != 1 else ''}"
+        out.append(head + (f" ({', '.join(cases)})" if 0 < len(cases) <= 5 else "")
+                   + " — fix what is listed below, then run the same command again")
+        for case in [*cases, ""]:
+            out += self._case_block([f for f in failures if f.case == case], root)
+        return out
+
+    def _case_block(self, failures: list[Failure], root: Path) -> list[str]:
+        """The failed steps of one case with their messages; steps without a message (the
+        other steps of a cluster job that failed as a whole) are named only if none has one."""
+        blocks, silent = [], []
+        for f in sorted(failures, key=lambda f: f.rule):
+            found = [(p, log_lines(root / p)) for p in f.logs if p]
+            lines = [line for _, got in found for line in (got or [])]
+            if not lines:
+                silent.append(f)
+                continue
+            who = f.case or "shared step"
+            block = [f"✗ {who}: {self.what(f.rule)} ({f.rule}) — {len(lines)} problem{'s' if len(lines) != 1 else ''}:"]
+            block += lines[:MAX_LINES]
+            if len(lines) > MAX_LINES:
+                block.append(f"and {len(lines) - MAX_LINES} more in {', '.join(p for p, got in found if got)}")
+            blocks += block
+        if silent and not blocks:
+            f = silent[0]
+            where = ", ".join(p for f in silent for p in f.logs) or "no log"
+            rules = ", ".join(f.rule for f in silent)
+            blocks = [f"✗ {f.case or 'shared step'}: {self.what(f.rule)} ({rules}) failed without a message of its own "
+                      f"({where}) — Snakemake's message is above; run again with --verbose for its details"]
+        return blocks
+
+
+def _gate_text(report: Path) -> str:
+    """What the quality gate said about a built case, from its report.json."""
+    try:
+        counts = json.loads(report.read_text(encoding="utf-8"))["counts"]
+        errors, warnings = int(counts["error"]), int(counts["warning"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "no quality-gate report"
+    if not errors and not warnings:
+        return "quality gate: clean"
+    text = f"quality gate: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    return text + f" (results/{report.parent.name}/report.txt)"
