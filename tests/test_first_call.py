@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from e2e import PROJECT, SNAKEMAKE, copy_project, snakemake
+from e2e import PROJECT, SNAKEMAKE, build_fresh, copy_built, copy_project, snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -47,9 +47,7 @@ def add_example(root: Path, case: str, as_id: str | None = None) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh project with one case, built by ONE call (the fresh-clone state)."""
-    root = copy_project(tmp_path_factory.mktemp("built") / "p", cases=["walmart-us"])
-    done = snakemake(root)
-    assert done.returncode == 0, done.stderr[-3000:]
+    root = build_fresh(tmp_path_factory.mktemp("built") / "p", ["walmart-us"])
     assert_built(root, "walmart-us")
     assert (root / "results" / "index.html").is_file()
     return root
@@ -57,10 +55,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture()
 def project(built: Path, tmp_path: Path) -> Path:
-    """A copy of the built project, time stamps and Snakemake's records kept."""
-    root = tmp_path / "p"
-    shutil.copytree(built, root, symlinks=True)
-    return root
+    return copy_built(built, tmp_path / "p")
 
 
 def test_new_case_builds_on_the_first_call(project: Path) -> None:

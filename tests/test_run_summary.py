@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from e2e import copy_project, snakemake
+from e2e import build_fresh, copy_built, snakemake
 from snakemake_logger_plugin_poaforge import LogHandler
 from snakemake_logger_plugin_poaforge.summary import MAX_LINES, RunSummary
 
@@ -34,16 +34,12 @@ def _line_of(case: Path, start: str) -> int:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("summary") / "p", cases=["walmart-us"])
-    assert snakemake(root).returncode == 0
-    return root
+    return build_fresh(tmp_path_factory.mktemp("summary") / "p", ["walmart-us"])
 
 
 @pytest.fixture()
 def project(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "p"
-    shutil.copytree(built, root, symlinks=True)
-    return root
+    return copy_built(built, tmp_path / "p")
 
 
 # --- end to end ----------------------------------------------------------------------------

@@ -85,7 +85,14 @@ class LogHandler(LogHandlerBase):
         return False
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Record what the run did, then show the record (or its compact form, or nothing)."""
+        """Record what the run did, then show the record (or its compact form, or nothing).
+        Should anything here go wrong, the record is shown as Snakemake would show it."""
+        try:
+            self._emit(record)
+        except Exception:  # never lose a message of Snakemake's
+            self.out.handle(record)
+
+    def _emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "event", None)
         line = None
         if event == LogEvent.JOB_INFO:
@@ -108,9 +115,9 @@ class LogHandler(LogHandlerBase):
             self.out.handle(record)
         elif line is not None:
             if event == LogEvent.JOB_ERROR:
-                self._write(line, error=True)
+                self._write(line, logging.ERROR)
             elif self.out.filter(record):  # the profile's quiet settings still apply
-                self._write(line)
+                self._write(line, event=event)
         elif not self._hidden(record, event):
             self.out.handle(record)
 
@@ -126,9 +133,12 @@ class LogHandler(LogHandlerBase):
         if self.run.printed:
             return
         self.run.printed = True
-        lines = self.run.lines()
-        if lines:
-            self._write("\n".join(lines), error=bool(self.run.failures))
+        built = [] if self.common_settings.dryrun else self.run.built_lines()
+        if built:
+            self._write("\n".join(built), event=LogEvent.PROGRESS)
+        failed = self.run.failure_lines()
+        if failed:
+            self._write("\n".join(failed), logging.ERROR)
 
     @staticmethod
     def _closing(record: logging.LogRecord) -> bool:
@@ -144,7 +154,9 @@ class LogHandler(LogHandlerBase):
             return True
         return event in (None, LogEvent.RESOURCES_INFO) and text.startswith(_SETUP)
 
-    def _write(self, text: str, error: bool = False) -> None:
-        record = logging.LogRecord("snakemake.logging", logging.ERROR if error else logging.INFO, "", 0, text, None, None)
-        record.event = None  # type: ignore[attr-defined]
-        self.out.emit(record)
+    def _write(self, text: str, level: int = logging.INFO, event: Any = None) -> None:
+        """Write our own text, coloured as Snakemake colours a message of that level and event."""
+        record = logging.LogRecord("snakemake.logging", level, "", 0, text, None, None)
+        record.event = event  # type: ignore[attr-defined]
+        self.out.stream.write(self.out.decorate(record, text) + "\n")
+        self.out.flush()

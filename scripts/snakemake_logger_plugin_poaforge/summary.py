@@ -127,7 +127,11 @@ class RunSummary:
         return f"✗ {who}: {self.what(failure.rule)} failed ({failure.rule}) — its problems are listed at the end"
 
     def lines(self, root: Path = Path()) -> list[str]:
-        """The summary: failed cases with their messages (last, where the eye lands), after the cases built."""
+        """The summary: the cases built, then the failed cases with their messages (last, where the eye lands)."""
+        return self.built_lines(root) + self.failure_lines(root)
+
+    def built_lines(self, root: Path = Path()) -> list[str]:
+        """Each case built in this run: where its documents are and what the quality gate said."""
         out: list[str] = []
         if self.built:
             out.append(f"built: {len(self.built)} case{'s' if len(self.built) != 1 else ''}")
@@ -135,6 +139,11 @@ class RunSummary:
                 out.append(f"  {case}: results/{case}/ — {_gate_text(root / 'results' / case / 'report.json')}")
             if len(self.built) > MAX_BUILT:
                 out.append(f"  and {len(self.built) - MAX_BUILT} more in results/")
+        return out
+
+    def failure_lines(self, root: Path = Path()) -> list[str]:
+        """Each case not built: the step that stopped it and the step's own messages."""
+        out: list[str] = []
         failures = [f for f in self.failures if not (f.case and f.case in self.built)]  # a retry may have built it
         if not failures:
             return out
