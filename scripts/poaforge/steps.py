@@ -36,7 +36,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("validate", "validate_case", "poaforge.case.validate", "step", does="checking the case file"),
     Step("lint-report", "lint_case", "poaforge.check.cli", "main_report", does="writing the quality-gate report"),
-    Step("gate", "gate_case", "poaforge.check.gate", does="the quality gate"),
+    Step("gate", "gate_case", "poaforge.gate", does="the quality gate"),
     Step("render", "render_poa", "poaforge.letter.render", does="typesetting the POA"),
     Step("docx", "render_docx", "poaforge.letter.docx", does="writing the DOCX"),
     Step("formtext", "form_text", "poaforge.letter.formtext", does="writing the form text"),

@@ -8,6 +8,10 @@ report with it. A failed gate has no output, so the next run decides it again.
 Errors are printed one per line, ``cases/x.yaml:31:9: POA201 error: … — fix``, as the
 lint step found them; warnings never stop the build. ``--off`` (``poa rebuild``, which
 shows a filed version as it was) lets the build go on and records that the gate was off.
+
+It sits beside ``steps.py`` rather than in ``check/`` because it only reads the report:
+as its own job for every case, it imports (and, as Snakemake inputs, depends on) a handful
+of modules, not the quality gate's whole machinery.
 """
 
 from __future__ import annotations
