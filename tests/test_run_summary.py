@@ -146,6 +146,19 @@ def test_summary_groups_by_case_caps_and_counts(tmp_path: Path) -> None:
     assert lines[15:] == ["✗ b: the quality gate (gate_case) — 1 problem:", "cases/b.yaml:3:5: POA201 error: x — y"]
 
 
+def test_the_cap_is_per_case(tmp_path: Path) -> None:
+    """Two failed steps of one case share the ten lines; each says how many it left out."""
+    run = RunSummary()
+    gate = [f"cases/a.yaml:{n}:1: POA201 error: e{n} — fix" for n in range(1, 4)]
+    evidence = [f"cases/a/evidence/{n}.pdf: is protected by a password — print to PDF" for n in range(1, 13)]
+    run.failed("gate_case", [_log(tmp_path, "a", "gate_case", gate)], [])
+    run.failed("prepare_exhibits", [_log(tmp_path, "a", "prepare_exhibits", evidence)], [])
+    lines = run.lines(tmp_path)
+    assert lines[1:5] == ["✗ a: the quality gate (gate_case) — 3 problems:", *gate]
+    assert lines[5:] == ["✗ a: preparing the exhibits (prepare_exhibits) — 12 problems:", *evidence[:7],
+                         "and 5 more in logs/a/prepare_exhibits.log"]
+
+
 def test_summary_of_a_cluster_job_names_the_step_with_messages(tmp_path: Path) -> None:
     """A failed cluster job reports every step of the case as failed; only the one with
     messages is shown, and a case whose steps left no message at all says where to look."""

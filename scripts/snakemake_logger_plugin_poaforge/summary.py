@@ -21,7 +21,7 @@ from typing import Any
 
 __all__ = ["RunSummary", "Failure", "MAX_LINES", "MAX_BUILT"]
 
-#: Messages shown per failed step; the rest are counted and left in its log.
+#: Messages shown per case not built; the rest are counted and left in the step's log.
 MAX_LINES = 10
 #: Built cases named one by one; more are counted.
 MAX_BUILT = 10
@@ -156,26 +156,29 @@ class RunSummary:
         return out
 
     def _case_block(self, failures: list[Failure], root: Path) -> list[str]:
-        """The failed steps of one case with their messages; steps without a message (the
-        other steps of a cluster job that failed as a whole) are named only if none has one."""
-        blocks, silent = [], []
+        """The failed steps of one case with their messages, at most :data:`MAX_LINES` for the
+        case; steps without a message (the other steps of a cluster job that failed as a
+        whole) are named only if none of the case's steps has one."""
+        blocks: list[str] = []
+        silent: list[Failure] = []
+        left = MAX_LINES
         for f in sorted(failures, key=lambda f: f.rule):
             found = [(p, log_lines(root / p)) for p in f.logs if p]
             lines = [line for _, got in found for line in (got or [])]
             if not lines:
                 silent.append(f)
                 continue
-            who = f.case or "shared step"
-            block = [f"✗ {who}: {self.what(f.rule)} ({f.rule}) — {len(lines)} problem{'s' if len(lines) != 1 else ''}:"]
-            block += lines[:MAX_LINES]
-            if len(lines) > MAX_LINES:
-                block.append(f"and {len(lines) - MAX_LINES} more in {', '.join(p for p, got in found if got)}")
-            blocks += block
+            shown = lines[:left]
+            left -= len(shown)
+            plural = "s" if len(lines) != 1 else ""
+            blocks += [f"✗ {f.case or 'shared step'}: {self.what(f.rule)} ({f.rule}) — {len(lines)} problem{plural}:", *shown]
+            if len(lines) > len(shown):
+                blocks.append(f"and {len(lines) - len(shown)} more in {', '.join(p for p, got in found if got)}")
         if silent and not blocks:
-            f = silent[0]
+            first = silent[0]
             where = ", ".join(p for f in silent for p in f.logs) or "no log"
             rules = ", ".join(f.rule for f in silent)
-            blocks = [f"✗ {f.case or 'shared step'}: {self.what(f.rule)} ({rules}) failed without a message of its own "
+            blocks = [f"✗ {first.case or 'shared step'}: {self.what(first.rule)} ({rules}) failed without a message of its own "
                       f"({where}) — Snakemake's message is above; run again with --verbose for its details"]
         return blocks
 
