@@ -19,6 +19,7 @@ import pytest
 
 from e2e import build_fresh, copy_built, snakemake
 from snakemake_logger_plugin_poaforge import LogHandler
+from poaforge.steps import FAILED_MARK
 from snakemake_logger_plugin_poaforge.summary import MAX_LINES, RunSummary
 
 INTERNALS = ("RuleException", "CalledProcessError", "Traceback", "WorkflowError", "shell:", "Command '", "jobid")
@@ -104,7 +105,8 @@ def test_many_problems_are_capped_with_where_the_rest_are(project: Path) -> None
                           capture_output=True).returncode == 0
     done = snakemake(project, "case42")
     out = _output(done)
-    logged = (project / "logs/case42/validate_case.log").read_text(encoding="utf-8").splitlines()
+    *logged, mark = (project / "logs/case42/validate_case.log").read_text(encoding="utf-8").splitlines()
+    assert mark == f"{FAILED_MARK} 1"
     assert done.returncode == 1 and len(logged) > MAX_LINES
     assert len(out) < 25, "\n".join(out)
     assert out[-1] == f"and {len(logged) - MAX_LINES} more in logs/case42/validate_case.log"
@@ -124,10 +126,11 @@ def test_verbose_shows_snakemake_in_full_and_still_summarises(project: Path) -> 
 
 # --- the summary itself --------------------------------------------------------------------
 
-def _log(root: Path, case: str, rule: str, lines: list[str]) -> str:
+def _log(root: Path, case: str, rule: str, lines: list[str], failed: bool = True) -> str:
+    """logs/<case>/<rule>.log as the pipeline's shell line leaves it (a failed step's ends with the mark)."""
     path = Path("logs", case, f"{rule}.log")
     (root / path).parent.mkdir(parents=True, exist_ok=True)
-    (root / path).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    (root / path).write_text("".join(f"{line}\n" for line in lines) + (f"{FAILED_MARK} 1\n" if failed else ""), encoding="utf-8")
     return str(path)
 
 
@@ -159,17 +162,25 @@ def test_the_cap_is_per_case(tmp_path: Path) -> None:
                          "and 5 more in logs/a/prepare_exhibits.log"]
 
 
-def test_summary_of_a_cluster_job_names_the_step_with_messages(tmp_path: Path) -> None:
-    """A failed cluster job reports every step of the case as failed; only the one with
-    messages is shown, and a case whose steps left no message at all says where to look."""
-    run = RunSummary()
-    run.failed("render_poa", ["logs/a/render_poa.log"], [])
-    run.failed("validate_case", [_log(tmp_path, "a", "validate_case", ["cases/a.yaml:1:1: bad — fix"])], [])
-    run.failed("merge_bundle", ["logs/b/merge_bundle.log"], [])
+def test_summary_of_a_cluster_job_names_the_step_that_failed(tmp_path: Path) -> None:
+    """A failed cluster job reports every step of the case as failed, twice: only the step
+    whose log of this run ends with the failure mark is shown (not one that succeeded, not
+    a log left by an earlier run), and a case whose steps left no message says where to look."""
+    import os
+    import time
+
+    run = RunSummary(since=time.time() - 1)
+    old = _log(tmp_path, "a", "gate_case", ["cases/a.yaml:9:9: POA201 error: yesterday's — fix"])
+    os.utime(tmp_path / old, (time.time() - 3600, time.time() - 3600))
+    for _ in range(2):
+        run.failed("gate_case", [old], [])
+        run.failed("lint_case", [_log(tmp_path, "a", "lint_case", ["poa lint: case a", "1 warning"], failed=False)], [])
+        run.failed("validate_case", [_log(tmp_path, "a", "validate_case", ["cases/a.yaml:1:1: bad — fix"])], [])
+        run.failed("merge_bundle", ["logs/b/merge_bundle.log"], [])
     lines = run.lines(tmp_path)
-    assert lines[1:3] == ["✗ a: checking the case file (validate_case) — 1 problem:", "cases/a.yaml:1:1: bad — fix"]
-    assert lines[3].startswith("✗ b: merging the bundle (merge_bundle) failed without a message of its own (logs/b/merge_bundle.log)")
-    assert len(lines) == 4
+    assert lines[1:] == ["✗ a: checking the case file (validate_case) — 1 problem:", "cases/a.yaml:1:1: bad — fix",
+                         "✗ b: merging the bundle (merge_bundle) failed without a message of its own (logs/b/merge_bundle.log) "
+                         "— Snakemake's message is above; run again with --verbose for its details"]
 
 
 def test_a_retried_step_that_then_built_is_not_a_failure(tmp_path: Path) -> None:
@@ -247,3 +258,28 @@ def test_handler_passes_everything_in_verbose_mode(tmp_path: Path) -> None:
     handler.handle(_record("RuleException:\nCalledProcessError", logging.ERROR, event=LogEvent.ERROR, exception="RuleException"))
     handler.close()
     assert stream.getvalue().splitlines() == ["Using shell: /usr/bin/bash", "RuleException:", "CalledProcessError"]
+
+
+def test_handler_gives_a_failed_cluster_job_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cluster job (all steps of one case) that fails is one line, then the step that failed."""
+    import io
+
+    from snakemake_interface_logger_plugins.common import LogEvent
+
+    monkeypatch.chdir(tmp_path)
+    failed = _log(tmp_path, "a", "validate_case", ["cases/a.yaml:5:11: platform: 'walmrt' is not allowed here — one of …"])
+    stream = io.StringIO()
+    handler = _handler(stream)
+    infos = [{"rule_name": "validate_case", "log": [failed], "output": ["results/a/case.json"]},
+             {"rule_name": "render_poa", "log": ["logs/a/render_poa.log"], "output": ["results/a/poa.pdf"]}]
+    handler.handle(_record("Error in group case", logging.ERROR, event=LogEvent.GROUP_ERROR, job_error_info=infos))
+    for info in infos:
+        handler.handle(_record("Error in rule", logging.ERROR, event=LogEvent.JOB_ERROR, indent=True, **info))
+    handler.handle(_record("WorkflowError:\nAt least one job did not complete successfully.", logging.ERROR,
+                           event=LogEvent.ERROR, exception="WorkflowError"))
+    assert stream.getvalue().splitlines() == [
+        "✗ a: its cluster job failed (2 steps) — its problems are listed at the end",
+        "not built: 1 case (a) — fix what is listed below, then run the same command again",
+        "✗ a: checking the case file (validate_case) — 1 problem:",
+        "cases/a.yaml:5:11: platform: 'walmrt' is not allowed here — one of …",
+    ]

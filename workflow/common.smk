@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from poaforge.case.model import CASE_ID  # noqa: E402
 from poaforge.deps import module_files  # noqa: E402
-from poaforge.steps import RESERVED_IDS, step_named  # noqa: E402  (light: the registry of steps)
+from poaforge.steps import FAILED_MARK, RESERVED_IDS, step_named  # noqa: E402  (light: the registry of steps)
 
 PY = sys.executable
 
@@ -98,11 +98,13 @@ def case_targets(cases):
 
 
 def step(command):
-    """Shell line running one pipeline step, its messages going to the rule's log. A failed
-    step's problems are printed once, at the end of the run, by the poaforge logger plugin
+    """Shell line running one pipeline step, its messages going to the rule's log, which a
+    failure ends with FAILED_MARK and the exit status. A failed step's problems are printed
+    once, at the end of the run, by the poaforge logger plugin
     (scripts/snakemake_logger_plugin_poaforge, named in the profiles)."""
     env = "TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1"
-    return f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log:q}} 2>&1"
+    run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log:q}} 2>&1"
+    return f"{run} || {{{{ status=$?; echo \"{FAILED_MARK} $status\" >> {{log:q}}; exit $status; }}}}"
 
 
 # --- many cases: re-appeals, status page, rebuilds from git (see docs/many-cases.md) ---------

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Step", "STEPS", "RESERVED_IDS", "step_named", "main"]
+__all__ = ["Step", "STEPS", "RESERVED_IDS", "FAILED_MARK", "step_named", "main"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,12 @@ STEPS: tuple[Step, ...] = (
 RESERVED_IDS: frozenset[str] = frozenset(
     {s.rule for s in STEPS} | {"all", "case", "cases", "results", "logs"}
 )
+
+
+#: The pipeline's shell line appends this, with the exit status, to the log of a step that
+#: failed (workflow/common.smk); the run's summary reads such logs as the failed steps'
+#: messages (scripts/snakemake_logger_plugin_poaforge).
+FAILED_MARK = "poa-forge: this step failed, exit status"
 
 
 def step_named(command: str) -> Step:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,8 @@ _SETUP = ("Assuming unrestricted shared filesystem usage", "Using shell:", "Sele
           "Exiting because a job execution failed")
 #: Events the compact output leaves out.
 _COMPACTED = (LogEvent.JOB_INFO, LogEvent.JOB_FINISHED, LogEvent.JOB_STARTED, LogEvent.SHELLCMD, LogEvent.GROUP_ERROR)
+#: Seconds a log may seem older than the run and still be this run's (clocks of a shared file system).
+_CLOCK_MARGIN = 2.0
 #: The closing message of a run with a failed job: replaced by the summary.
 _CLOSING = "At least one job did not complete successfully"
 
@@ -61,7 +64,8 @@ class LogHandler(LogHandlerBase):
             nocolor=s.nocolor, stream=sys.stdout if s.stdout else sys.stderr,
             formatter=DefaultFormatter(s.quiet, s.show_failed_logs),
             filter=DefaultFilter(s.quiet, s.debug_dag, s.verbose, s.dryrun, s.printshellcmds))
-        self.run = RunSummary()
+        # logs older than this run are not its messages (a margin for a shared file system's clock)
+        self.run = RunSummary(since=time.time() - _CLOCK_MARGIN)
 
     # Snakemake's questions about the plugin
     @property
@@ -102,7 +106,13 @@ class LogHandler(LogHandlerBase):
             self.run.finished(getattr(record, "job_id", -1))
         elif event == LogEvent.JOB_ERROR:
             failure = self.run.failed(getattr(record, "rule_name", ""), getattr(record, "log", []), getattr(record, "output", []))
-            line = self.run.failure_line(failure)
+            # a step of a failed cluster job (indented under the group's error): the group has its line
+            line = None if getattr(record, "indent", False) else self.run.failure_line(failure)
+        elif event == LogEvent.GROUP_ERROR:
+            infos = [i for i in getattr(record, "job_error_info", []) if isinstance(i, dict)]
+            line = self.run.group_line([str(i.get("rule_name", "")) for i in infos],
+                                       [str(p) for i in infos for p in i.get("log", [])],
+                                       [str(p) for i in infos for p in i.get("output", [])])
         elif event == LogEvent.PROGRESS:
             line = self.run.progress_line(int(getattr(record, "done", 0)), int(getattr(record, "total", 0)))
         elif event == LogEvent.RUN_INFO and isinstance(getattr(record, "stats", None), dict):
@@ -114,11 +124,11 @@ class LogHandler(LogHandlerBase):
         elif self.full:
             self.out.handle(record)
         elif line is not None:
-            if event == LogEvent.JOB_ERROR:
+            if event in (LogEvent.JOB_ERROR, LogEvent.GROUP_ERROR):
                 self._write(line, logging.ERROR)
             elif self.out.filter(record):  # the profile's quiet settings still apply
                 self._write(line, event=event)
-        elif not self._hidden(record, event):
+        elif event != LogEvent.JOB_ERROR and not self._hidden(record, event):
             self.out.handle(record)
 
     def close(self) -> None:

@@ -8,7 +8,12 @@ then where the rest are; for each case built, where its documents are and what t
 quality gate said.
 
 The messages are read from the step's log (``logs/<case>/<rule>.log``): every step writes
-its problems there, one per line, whatever executor ran it (a local process, a SLURM job).
+its problems there, one per line, whatever executor ran it (a local process, a SLURM job),
+and the pipeline's shell line ends the log of a failed step with
+``poaforge.steps.FAILED_MARK``. Only such logs, written during this run, are read as a
+failure's messages: a cluster job that fails reports every step of the case as failed,
+including those that succeeded (their logs lack the mark) and those that never ran (their
+logs, if any, are older than the run).
 """
 
 from __future__ import annotations
@@ -27,13 +32,13 @@ MAX_LINES = 10
 MAX_BUILT = 10
 
 
-def _steps() -> dict[str, Any]:
-    """The pipeline's steps by rule name (poaforge.steps, imported only when a run ends)."""
+def _steps() -> tuple[dict[str, Any], str]:
+    """The pipeline's steps by rule name, in pipeline order, and the failure mark (poaforge.steps)."""
     try:
-        from poaforge.steps import STEPS
+        from poaforge.steps import FAILED_MARK, STEPS
     except ImportError:  # the plugin without the package: rule names only
-        return {}
-    return {s.rule: s for s in STEPS}
+        return {}, "poa-forge: this step failed"
+    return {s.rule: s for s in STEPS}, FAILED_MARK
 
 
 @dataclass
@@ -59,25 +64,34 @@ def case_of(rule: str, wildcards: Mapping[str, Any] | None, files: Iterable[str]
     return ""
 
 
-def log_lines(path: Path) -> list[str] | None:
-    """The non-blank lines of a step's log, or None when it cannot be read."""
+def log_lines(path: Path, mark: str, since: float = 0.0) -> list[str] | None:
+    """The messages of a failed step: the non-blank lines of its log before ``mark``; None
+    when the log cannot be read, was written before ``since`` (seconds since the epoch,
+    the start of the run) or does not end with the mark of a failure."""
     try:
+        if path.stat().st_mtime < since:
+            return None
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return [line.rstrip() for line in text.splitlines() if line.strip()]
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if not lines or not lines[-1].startswith(mark):
+        return None
+    return lines[:-1]
 
 
 class RunSummary:
     """Jobs of one run by id, the failures in the order they happened, the cases built."""
 
-    def __init__(self) -> None:
+    def __init__(self, since: float = 0.0) -> None:
+        """``since``: when the run started (seconds since the epoch); older logs are not this run's."""
+        self.since = since
         self.jobs: dict[int, tuple[str, str]] = {}    # job id → (rule, case)
         self.failures: list[Failure] = []
         self.built: list[str] = []
         self.last: tuple[str, str] = ("", "")         # (rule, case) of the job finished last
         self.printed = False
-        self.steps = _steps()
+        self.steps, self.mark = _steps()
 
     def started(self, jobid: int, rule: str, wildcards: Mapping[str, Any] | None, files: Sequence[str]) -> None:
         """A job was scheduled (Snakemake's job_info event)."""
@@ -93,7 +107,8 @@ class RunSummary:
     def failed(self, rule: str, logs: Sequence[str], files: Sequence[str], wildcards: Mapping[str, Any] | None = None) -> Failure:
         """A job failed (job_error); returns what is recorded."""
         failure = Failure(rule, case_of(rule, wildcards, [*logs, *files], self.steps), [str(p) for p in logs])
-        self.failures.append(failure)
+        if failure not in self.failures:  # a group's jobs can be reported twice
+            self.failures.append(failure)
         return failure
 
     def what(self, rule: str) -> str:
@@ -125,6 +140,11 @@ class RunSummary:
         """The one line shown as soon as a step fails."""
         who = failure.case or "the run"
         return f"✗ {who}: {self.what(failure.rule)} failed ({failure.rule}) — its problems are listed at the end"
+
+    def group_line(self, rules: Sequence[str], logs: Sequence[str], files: Sequence[str]) -> str:
+        """The one line shown as soon as a cluster job (the steps of one case) fails."""
+        who = case_of(rules[0] if rules else "", None, [*logs, *files], self.steps) or "the run"
+        return f"✗ {who}: its cluster job failed ({len(rules)} steps) — its problems are listed at the end"
 
     def lines(self, root: Path = Path()) -> list[str]:
         """The summary: the cases built, then the failed cases with their messages (last, where the eye lands)."""
@@ -162,8 +182,9 @@ class RunSummary:
         blocks: list[str] = []
         silent: list[Failure] = []
         left = MAX_LINES
-        for f in sorted(failures, key=lambda f: f.rule):
-            found = [(p, log_lines(root / p)) for p in f.logs if p]
+        order = list(self.steps)
+        for f in sorted(failures, key=lambda f: (order.index(f.rule) if f.rule in order else len(order), f.rule)):
+            found = [(p, log_lines(root / p, self.mark, self.since)) for p in f.logs if p]
             lines = [line for _, got in found for line in (got or [])]
             if not lines:
                 silent.append(f)
@@ -176,10 +197,14 @@ class RunSummary:
                 blocks.append(f"and {len(lines) - len(shown)} more in {', '.join(p for p, got in found if got)}")
         if silent and not blocks:
             first = silent[0]
-            where = ", ".join(p for f in silent for p in f.logs) or "no log"
-            rules = ", ".join(f.rule for f in silent)
-            blocks = [f"✗ {first.case or 'shared step'}: {self.what(first.rule)} ({rules}) failed without a message of its own "
-                      f"({where}) — Snakemake's message is above; run again with --verbose for its details"]
+            who = first.case or "shared step"
+            if len(silent) == 1:
+                where = ", ".join(first.logs) or "no log"
+                text = f"✗ {who}: {self.what(first.rule)} ({first.rule}) failed without a message of its own ({where})"
+            else:
+                text = (f"✗ {who}: {len(silent)} steps failed without a message of their own "
+                        f"(from {first.rule}; logs in {Path(first.logs[0]).parent if first.logs else 'no log'})")
+            blocks = [text + " — Snakemake's message is above; run again with --verbose for its details"]
         return blocks
 
 
