@@ -6,11 +6,13 @@ with the project). It writes to the terminal in place of Snakemake's default han
 formats every message with Snakemake's own formatter and filter (so the profile's
 ``quiet:`` settings apply), except:
 
-* a failed step: instead of its shell command, ``RuleException``, ``CalledProcessError``
-  and the closing ``WorkflowError``, one line when it fails, and at the end of the run a
-  summary naming each case not built with the step's own located messages
-  (``cases/x.yaml:29:58: … — fix``), at most ten per step and then where the rest are
-  (:mod:`.summary`); the exit status stays Snakemake's;
+* a failed step (or cluster job): instead of its shell command, ``RuleException``,
+  ``CalledProcessError`` and the closing ``WorkflowError``, one line when it fails, and at
+  the end of the run a summary naming each case not built with the failed step's own
+  located messages (``cases/x.yaml:29:58: … — fix``), at most ten per case and then where
+  the rest are (:mod:`.summary`); the exit status stays Snakemake's;
+* each progress line names the step that finished ("3 of 13 steps (23%) done — case42:
+  preparing the exhibits"); the job details it replaces are left out;
 * a few lines about Snakemake's set-up (shell, cores, "Select jobs to execute") and the
   job-count table, shown as one line "N steps to run (cases …)";
 * at the end of a successful run, where each case built is and what the quality gate said.
