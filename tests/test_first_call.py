@@ -90,9 +90,10 @@ def test_renamed_case_builds_on_the_first_call(project: Path) -> None:
     (project / "cases/walmart-us").rename(project / "cases/walmart-2")
     case = project / "cases/walmart-2.yaml"
     case.write_text(case.read_text(encoding="utf-8").replace("case: walmart-us", "case: walmart-2", 1), encoding="utf-8")
-    done = snakemake(project)
+    done = snakemake(project, "walmart-2")
     assert done.returncode == 0, done.stderr[-3000:]
     assert_built(project, "walmart-2")
+    assert snakemake(project).returncode == 0  # and the status page follows the new name
     page = (project / "results/index.html").read_text(encoding="utf-8")
     assert 'id="case-walmart-2"' in page and 'id="case-walmart-us"' not in page
 
