@@ -87,6 +87,7 @@ rule gate_case:
 rule prepare_exhibits:
     input:
         checked=rules.validate_case.output,
+        templates=EVIDENCE_TEMPLATES,
         code=code("evidence"),
     output:
         pdfs=directory("results/{case}/exhibits"),
@@ -97,52 +98,33 @@ rule prepare_exhibits:
         step("evidence {input.checked:q} results/{wildcards.case}")
 
 
-rule render_poa:
+# The letter composed once (letter.json) and laid out in every format, in one process.
+rule compose_letter:
     input:
         checked=rules.validate_case.output,
         gate=rules.gate_case.output,
         templates=TEMPLATES,
-        code=code("render"),
+        references=REFERENCE_DOCS,
+        schema="schemas/letter.schema.json",
+        code=code("letter"),
     output:
-        "results/{case}/poa.pdf",
-    log:
-        "logs/{case}/render_poa.log",
-    shell:
-        step("render {input.checked:q} {output:q}")
-
-
-rule render_docx:
-    input:
-        checked=rules.validate_case.output,
-        gate=rules.gate_case.output,
-        reference="templates/reference.docx",
-        code=code("docx"),
-    output:
-        "results/{case}/poa.docx",
-    log:
-        "logs/{case}/render_docx.log",
-    shell:
-        step("docx {input.checked:q} {output:q}")
-
-
-rule form_text:
-    input:
-        checked=rules.validate_case.output,
-        gate=rules.gate_case.output,
-        code=code("formtext"),
-    output:
+        model="results/{case}/letter.json",
+        pdf="results/{case}/poa.pdf",
+        docx="results/{case}/poa.docx",
         txt="results/{case}/poa.txt",
-        json="results/{case}/form.json",
+        form="results/{case}/form.json",
     log:
-        "logs/{case}/form_text.log",
+        "logs/{case}/compose_letter.log",
     shell:
-        step("formtext {input.checked:q} {output.txt:q} {output.json:q}")
+        step(
+            "letter {input.checked:q} {output.model:q} {output.pdf:q} {output.docx:q} {output.txt:q} {output.form:q}"
+        )
 
 
 rule build_index:
     input:
         checked=rules.validate_case.output,
-        gate=rules.gate_case.output,
+        letter=rules.compose_letter.output.model,
         exhibits=rules.prepare_exhibits.output.json,
         templates=TEMPLATES,
         code=code("index"),
@@ -152,15 +134,19 @@ rule build_index:
     log:
         "logs/{case}/build_index.log",
     shell:
-        step("index {input.checked:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}")
+        step(
+            "index {input.checked:q} {input.letter:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}"
+        )
 
 
 rule merge_bundle:
     input:
         checked=rules.validate_case.output,
+        letter=rules.compose_letter.output.model,
+        poa=rules.compose_letter.output.pdf,  # the signed scan must have as many pages
         exhibits=rules.prepare_exhibits.output.json,
         gate=rules.gate_case.output,
-        templates=TEMPLATES,
+        templates=TEMPLATES + EVIDENCE_TEMPLATES,
         code=code("bundle"),
     output:
         "results/{case}/bundle.pdf",
@@ -169,7 +155,7 @@ rule merge_bundle:
     benchmark:
         "logs/{case}/merge_bundle.benchmark.tsv"
     shell:
-        step("bundle {input.checked:q} {input.exhibits:q} {output:q}")
+        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q}")
 
 
 rule build_upload:
@@ -177,7 +163,7 @@ rule build_upload:
         checked=rules.validate_case.output,
         exhibits=rules.prepare_exhibits.output.json,
         bundle=rules.merge_bundle.output,
-        poa=rules.render_poa.output,  # uploaded as the letter when the profile names poa_file
+        poa=rules.compose_letter.output.pdf,  # uploaded as the letter when the profile names poa_file
         code=code("upload"),
     output:
         # the list of what was written to results/{case}/upload/ (no marker file in that folder)
@@ -197,6 +183,8 @@ rule write_checklist:
     input:
         checked=rules.validate_case.output,
         gate=rules.gate_case.output,
+        letter=rules.compose_letter.output.model,
+        form=rules.compose_letter.output.form,
         exhibits=rules.prepare_exhibits.output.json,
         code=code("checklist"),
     output:
@@ -204,7 +192,9 @@ rule write_checklist:
     log:
         "logs/{case}/write_checklist.log",
     shell:
-        step("checklist {input.checked:q} {input.exhibits:q} {output:q}")
+        step(
+            "checklist {input.checked:q} {input.letter:q} {input.form:q} {input.exhibits:q} {output:q}"
+        )
 
 
 rule write_manifest:

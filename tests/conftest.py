@@ -59,3 +59,27 @@ def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]
         return Path("cases/mini.yaml")
 
     return make
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Every bundle any test built (``bundle.pdf`` under this run's temporary folders) passes
+    ``qpdf --check``; a bundle that does not fails the run, naming it."""
+    import shutil
+    import subprocess
+
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None or shutil.which("qpdf") is None:
+        return
+    try:
+        base = factory.getbasetemp()
+    except (OSError, ValueError):
+        return
+    bad = []
+    checked = 0
+    for pdf in sorted(p for p in base.rglob("bundle.pdf") if p.is_file() and not p.is_symlink()):
+        checked += 1
+        if subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True).returncode != 0:
+            bad.append(str(pdf))
+    if bad:
+        print(f"\nqpdf --check failed for {len(bad)} of {checked} bundles built by the tests:\n  " + "\n  ".join(bad))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

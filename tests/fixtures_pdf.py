@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-__all__ = ["typst_pdf", "front_source", "encrypted_pdf", "marked_image", "image_bytes", "make_case", "PROFILE"]
+__all__ = ["typst_pdf", "front_source", "encrypted_pdf", "marked_image", "image_bytes", "make_case", "bundle_model", "PROFILE"]
 
 PROFILE = {
     "name": "Amazon", "paper": "a4",
@@ -99,3 +99,21 @@ def make_case(tmp: Path, files: dict[str, bytes], *, titles: dict[str, str] | No
     results = tmp / "results" / "c"
     results.mkdir(parents=True)
     return case, case_dir, results
+
+
+def bundle_model(case: dict, language: str = "en") -> dict:
+    """The parts of the letter model (letter.json) the bundle reads, for a case made by make_case."""
+    from poaforge.case.profile import load_labels
+    from poaforge.letter.words import KEEP, Words
+
+    labels = load_labels(language, {"languages": [language]}, Path(__file__).resolve().parents[1])
+    w = Words(labels)
+    exhibits = [{"id": e["id"], "number": e["number"], "name": w.exhibit(e["number"]), "title": e["title"],
+                 "heading": f"{w.exhibit(e['number'])} — {e['title']}"} for e in case["exhibits"]]
+    notice = case["notice"]
+    return {"labels": labels, "exhibits": exhibits, "author": case["seller"]["legal_name"], "store": case["seller"]["store_name"],
+            "notice": {"reference": notice["reference"], "received": w.date(notice["received"]),
+                       "deadline": w.moment(notice["deadline"])},
+            "meta": [{"label": labels["date"], "lines": [w.date(case["as_of"])]}], "paper": case["profile"]["paper"],
+            "lang_tag": language, "script": "cjk" if language == "zh" else "latin", "keep": KEEP, "title": labels["title"],
+            "signed": None}

@@ -112,10 +112,12 @@ def write_case(folder: Path, case_id: str, text: str | None = None) -> Path:
     """Write ``cases/<id>.yaml`` (``text`` or the sample) and its evidence files under ``folder``."""
     path = folder / f"{case_id}.yaml"
     path.write_text((text if text is not None else SAMPLE).replace("{case}", case_id), encoding="utf-8")
-    for rel in EVIDENCE:
+    from conftest import write_pdf, write_png
+
+    for rel in EVIDENCE:  # readable files: `poa validate` (and so `poa lint`) reads the evidence headers
         f = folder / case_id / rel
-        f.parent.mkdir(parents=True, exist_ok=True)
-        f.touch()
+        if not f.exists():
+            (write_png if rel.endswith(".png") else write_pdf)(f)
     return path
 
 

@@ -10,7 +10,9 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
-from fixtures_pdf import front_source, image_bytes, make_case, typst_pdf
+import tricky_pdf as tricky
+from fixtures_pdf import bundle_model, front_source, image_bytes, make_case, typst_pdf
+from seller_files import eml, real_exhibit
 from poaforge.bundle.merge import build_bundle
 from poaforge.evidence.intake import prepare
 
@@ -55,7 +57,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict:
         path.write_bytes(typst.compile(front_source(title, heads, links).encode(), timestamp=0))
         front.append((title, path))
     out = results / "bundle.pdf"
-    total = build_bundle(case, exhibits, results, front, out)
+    total = build_bundle(case, bundle_model(case), exhibits, results, front, out)
     return {"case": case, "exhibits": exhibits, "results": results, "front": front, "out": out,
             "total": total, "reader": PdfReader(out), "tmp": tmp}
 
@@ -124,13 +126,12 @@ def _words(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
 
 
-@pytest.mark.parametrize("exhibit", [1, 2, 3])
+@pytest.mark.parametrize("exhibit", [1, 3])  # the rotated exhibit 2: test_tricky_page_renders_as_the_original
 def test_stamps_lie_in_added_strip(built: dict, exhibit: int) -> None:
     """Words of the original stay in the original box; stamp words lie below it."""
     reader, starts = built["reader"], _starts(built)
     index = starts[f"exhibit-{exhibit}"]
     page = reader.pages[index]
-    assert page.rotation == 0
     original = PdfReader(built["results"] / "exhibits" / f"{exhibit}.pdf").pages[0]
     w, h = (original.mediabox.height, original.mediabox.width) if original.rotation % 180 else (
         original.mediabox.width, original.mediabox.height)
@@ -146,9 +147,11 @@ def test_stamps_lie_in_added_strip(built: dict, exhibit: int) -> None:
     assert f"Exhibit {exhibit} · p. 1/" in text and f"Page {index + 1} of {total}" in text
 
 
-def test_rotated_page_is_upright(built: dict) -> None:
+def test_rotated_page_keeps_its_rotation_and_gets_the_strip_at_its_shown_bottom(built: dict) -> None:
     page = built["reader"].pages[_starts(built)["exhibit-2"]]
-    assert page.rotation == 0 and page.mediabox.width > page.cropbox.height - 40  # landscape now
+    original = PdfReader(built["results"] / "exhibits" / "2.pdf").pages[0]
+    assert page.rotation == 90 and page.mediabox.top == original.mediabox.top
+    assert page.mediabox.right > original.mediabox.right  # grown on the edge shown at the bottom
 
 
 def test_page_labels_match_numbers(built: dict) -> None:
@@ -165,12 +168,12 @@ def test_qpdf_check_and_metadata(built: dict) -> None:
     data = built["out"].read_bytes()
     assert str(built["tmp"]).encode() not in data and b"CreationDate" not in data
     meta = built["reader"].metadata
-    assert meta.title == "Plan of Action — evidence bundle — Example Store" and meta.producer == "poa-forge"
+    assert meta.title == "Appeal bundle — Example Store" and meta.producer == "poa-forge"
 
 
 def test_reproducible(built: dict, tmp_path: Path) -> None:
     again = tmp_path / "again.pdf"
-    build_bundle(built["case"], built["exhibits"], built["results"], built["front"], again)
+    build_bundle(built["case"], bundle_model(built["case"]), built["exhibits"], built["results"], built["front"], again)
     assert again.read_bytes() == built["out"].read_bytes()
 
 
@@ -178,7 +181,7 @@ def test_cover_lists_contents_with_pages(built: dict) -> None:
     text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(built["out"]), "-"],
                           capture_output=True, text=True, check=True).stdout
     starts = _starts(built)
-    assert "NOTICE-42" in text and "2026-11-20" in text and "Example Store" in text
+    assert "NOTICE-42" in text and "20 November 2026" in text and "Example Store" in text and "2026-11-20" not in text
     assert any("Exhibit 3 — Odd box" in line and line.rstrip().endswith(str(starts["exhibit-3"] + 1))
                for line in text.splitlines())
 
@@ -190,18 +193,115 @@ def test_chinese_labels_and_unknown_link(tmp_path: Path) -> None:
 
     case, case_dir, results = make_case(tmp_path, {"a.pdf": typst_pdf("x")}, titles={"a.pdf": "发票"})
     case["language"] = "zh"
-    case["labels"] = {"exhibit": "证据", "exhibit_page": "{exhibit}{number} · 第{page}/{pages}页",
-                      "page_of": "第 {page} 页，共 {pages} 页"}
+    model = bundle_model(case, "zh")
     exhibits = prepare(case, case_dir, results)
     good = results / "poa.pdf"
     good.write_bytes(typst.compile(front_source("POA", ["A"], [1]).encode(), timestamp=0))
     out = results / "bundle.pdf"
-    build_bundle(case, exhibits, results, [("申诉说明函", good)], out)
+    build_bundle(case, model, exhibits, results, [("申诉说明函", good)], out)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     squeezed = text.replace(" ", "")
     assert "证据1·第1/1页—发票" in squeezed and "第1页，共" in squeezed
     bad = results / "bad.pdf"
     bad.write_bytes(typst.compile(front_source("POA", ["A"], [9]).encode(), timestamp=0))
     with pytest.raises(BuildError, match="link bundle:exhibit-9 points to no part of the bundle"):
-        build_bundle(case, exhibits, results, [("POA", bad)], tmp_path / "b.pdf")
+        build_bundle(case, model, exhibits, results, [("POA", bad)], tmp_path / "b.pdf")
     assert not (tmp_path / "b.pdf").exists()
+
+
+# ---- faithful pages: every tricky page of the original, rendered by poppler, is what the bundle shows ----
+
+TRICKY = {
+    "swapped-box.pdf": tricky.swapped_box, "boxes-inside.pdf": tricky.boxes_inside,
+    "rotate-90.pdf": lambda: tricky.rotated_with_notes(90), "rotate-180.pdf": lambda: tricky.rotated_with_notes(180),
+    "rotate-270.pdf": lambda: tricky.rotated_with_notes(270), "form.pdf": tricky.form_pdf,
+    "javascript.pdf": tricky.active_pdf, "e-invoice.pdf": tricky.with_embedded_file,
+}
+
+
+@pytest.fixture(scope="module")
+def tricky_bundle(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    import typst
+
+    tmp = tmp_path_factory.mktemp("tricky")
+    files = {name: make() for name, make in TRICKY.items()}
+    files["signed.pdf"] = real_exhibit("qpdf__digitally-signed.pdf")
+    files["mail.eml"] = eml(attachments={"POD.pdf": typst_pdf("Proof of delivery")})
+    case, case_dir, results = make_case(tmp, files)
+    exhibits = prepare(case, case_dir, results)
+    front = results / "poa-bundle.pdf"
+    front.write_bytes(typst.compile(front_source("POA", ["A"], [1]).encode(), timestamp=0))
+    out = results / "bundle.pdf"
+    build_bundle(case, bundle_model(case), exhibits, results, [("Plan of Action", front)], out, case_dir=case_dir)
+    first = len(PdfReader(out).pages) - sum(e["pages"] for e in exhibits["exhibits"])
+    starts = {}
+    for ex in exhibits["exhibits"]:
+        starts[ex["file"].split("/")[-1]] = first
+        first += ex["pages"]
+    return {"out": out, "results": results, "exhibits": {e["file"].split("/")[-1]: e for e in exhibits["exhibits"]},
+            "starts": starts, "case": case, "case_dir": case_dir, "front": front}
+
+
+@pytest.mark.parametrize("name", [*TRICKY, "signed.pdf"])
+def test_tricky_page_renders_as_the_original(tricky_bundle: dict, name: str) -> None:
+    """Poppler renders the original page and the bundle page; above the added strip they are the same picture."""
+    ex = tricky_bundle["exhibits"][name]
+    original = tricky_bundle["results"] / ex["pdf"]
+    diff, shown, bundled = tricky.compare_render(original, tricky_bundle["out"], tricky_bundle["starts"][name] + 1)
+    assert bundled[0] == shown[0] and bundled[1] > shown[1]  # same width as read, taller by the strip only
+    assert diff < 1.0, f"{name}: mean pixel difference {diff:.2f}"
+
+
+def test_every_annotation_but_form_fields_stays_where_it_was(tricky_bundle: dict) -> None:
+    reader = PdfReader(tricky_bundle["out"])
+    for name in ("rotate-90.pdf", "rotate-270.pdf"):
+        page = reader.pages[tricky_bundle["starts"][name]]
+        kinds = sorted(str(a.get_object()["/Subtype"]) for a in page["/Annots"])
+        rects = sorted([round(float(v)) for v in a.get_object()["/Rect"]] for a in page["/Annots"])
+        assert kinds == ["/Highlight", "/Link", "/Text"]
+        assert rects == [[40, 60, 200, 90], [150, 380, 460, 420], [500, 700, 524, 724]]
+
+
+def test_form_values_are_flattened_into_the_page(tricky_bundle: dict) -> None:
+    index = tricky_bundle["starts"]["form.pdf"]
+    page = PdfReader(tricky_bundle["out"]).pages[index]
+    assert "/Annots" not in page and "/AcroForm" not in PdfReader(tricky_bundle["out"]).trailer["/Root"]
+    text = subprocess.run(["pdftotext", "-f", str(index + 1), "-l", str(index + 1), str(tricky_bundle["out"]), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "ACME Trading Ltd" in text
+
+
+def test_bundle_carries_no_javascript_and_passes_qpdf(tricky_bundle: dict, tmp_path: Path) -> None:
+    check = subprocess.run(["qpdf", "--check", str(tricky_bundle["out"])], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    flat = tmp_path / "flat.pdf"
+    subprocess.run(["qpdf", "--qdf", "--object-streams=disable", str(tricky_bundle["out"]), str(flat)], check=True)
+    body = flat.read_bytes()
+    assert b"/JavaScript" not in body and b"/JS " not in body and b"app.alert" not in body and b"this.print" not in body
+
+
+def test_attachments_list_holds_originals_and_embedded_files(tricky_bundle: dict) -> None:
+    attached = PdfReader(tricky_bundle["out"]).attachments
+    mail = tricky_bundle["exhibits"]["mail.eml"]
+    inv = tricky_bundle["exhibits"]["e-invoice.pdf"]
+    assert attached[f"Exhibit {mail['number']} - mail.eml"] == [(tricky_bundle["case_dir"] / mail["file"]).read_bytes()]
+    assert attached[f"Exhibit {inv['number']} - factur-x.xml"] == [b"<Invoice>INV-2026-118</Invoice>"]
+    assert len(attached) == 2
+
+
+def test_signed_and_converted_exhibits_say_so_in_their_first_stamp(tricky_bundle: dict) -> None:
+    out = tricky_bundle["out"]
+    for name, expected in (("signed.pdf", "digitally signed: verify the signature on the uploaded original"),
+                           ("mail.eml", "rendition of mail.eml (original attached to this PDF)")):
+        page = tricky_bundle["starts"][name] + 1
+        text = subprocess.run(["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(out), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        assert expected in " ".join(text.split()), name
+
+
+def test_tricky_bundle_is_reproducible(tricky_bundle: dict, tmp_path: Path) -> None:
+    again = tmp_path / "again.pdf"
+    exhibits = {"exhibits": sorted(tricky_bundle["exhibits"].values(), key=lambda e: e["number"])}
+    build_bundle(tricky_bundle["case"], bundle_model(tricky_bundle["case"]), exhibits, tricky_bundle["results"], [("Plan of Action", tricky_bundle["front"])],
+                 again, case_dir=tricky_bundle["case_dir"])
+    assert again.read_bytes() == tricky_bundle["out"].read_bytes()

@@ -105,15 +105,17 @@ def test_chart_pdf_shows_the_data_and_is_reproducible(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_chart_exhibit_in_a_real_build(tmp_path: Path) -> None:
-    """`snakemake` on a case citing a CSV export: the chart is Exhibit 4 of the bundle and
-    an upload attachment; the status page lists the case."""
+    """`snakemake` on a case whose metric cites a CSV export: the chart is Exhibit 4 of the
+    bundle and an upload attachment; the status page lists the case."""
     from e2e import copy_project, snakemake
 
     root = copy_project(tmp_path / "project", cases=[])
     case = (DATA / "mini.yaml").read_text(encoding="utf-8")
     case = case.replace("    exhibits: [E2]\npreventive_measures:", "    exhibits: [E2, E4]\npreventive_measures:")
     case += ("  - id: E4\n    title: Order Defect Rate by day\n    file: evidence/odr-daily.csv\n    date: 2026-11-18\n"
-             "    kind: report\n    proves: The Order Defect Rate fell under 1% after the refunds of 2026-11-05.\n")
+             "    kind: report\n    proves: The Order Defect Rate fell under 1% after the refunds of 2026-11-05.\n"
+             "metrics:\n  - name: order_defect_rate\n    value: \"0.5\"\n    unit: \"%\"\n    window: 60 days\n"
+             "    date: 2026-11-07\n    exhibit: E4\n")
     (root / "cases" / "mini.yaml").write_text(case, encoding="utf-8")
     from conftest import write_pdf, write_png
 
@@ -127,11 +129,11 @@ def test_chart_exhibit_in_a_real_build(tmp_path: Path) -> None:
     res = root / "results" / "mini"
     exhibits = json.loads((res / "exhibits.json").read_text(encoding="utf-8"))["exhibits"]
     chart = next(e for e in exhibits if e["id"] == "E4")
-    assert (chart["number"], chart["media"], chart["pages"]) == (4, "pdf", 1)
+    assert (chart["number"], chart["media"], chart["pages"]) == (4, "csv", 1)
     bundle = PdfReader(res / "bundle.pdf")
     pages = [" ".join((p.extract_text() or "").split()) for p in bundle.pages]
     at = next(i for i, t in enumerate(pages) if "Order Defect Rate: daily values" in t)
     assert "fix 2026-11-05" in pages[at] and "Exhibit 4" in pages[at]
-    assert any(re.search(r"Attachment_4_Order_Defect_Rate_by_day\.pdf", p.name) for p in (res / "upload").iterdir())
+    assert any(re.search(r"Exhibit_4_Order_Defect_Rate_by_day\.pdf", p.name) for p in (res / "upload").iterdir())
     index = (root / "results" / "index.html").read_text(encoding="utf-8")
     assert '<tr id="case-mini"' in index and 'href="mini/bundle.pdf"' in index

@@ -5,24 +5,16 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from fixtures_pdf import encrypted_pdf, image_bytes, make_case, marked_image, typst_pdf
+from seller_files import zip_of
 from poaforge.console import run
 from poaforge.errors import EvidenceError
 from poaforge.evidence.intake import main, prepare
-
-
-def _zip(names: list[str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        for n in names:
-            z.writestr(n, "x")
-    return buf.getvalue()
 
 
 def _error(tmp_path: Path, name: str, data: bytes, **kw: object) -> str:
@@ -38,18 +30,19 @@ GOOD = typst_pdf("Invoice page {n}", pages=3)
 
 @pytest.mark.parametrize(("name", "data", "expected"), [
     ("inv.pdf", b"<!DOCTYPE html><html><body>login</body></html>",
-     "cases/c/evidence/inv.pdf: is an HTML page renamed .pdf, not a PDF, PNG, JPEG or GIF — export it as PDF"),
-    ("sop.docx", _zip(["[Content_Types].xml", "word/document.xml"]),
-     "cases/c/evidence/sop.docx: is a Word (DOCX) document, not a PDF, PNG, JPEG or GIF — export it as PDF"),
-    ("all.zip", _zip(["a.pdf"]), "cases/c/evidence/all.zip: is a ZIP archive, not a PDF"),
-    ("x.pdf", _zip(["xl/workbook.xml"]), "is an Excel (XLSX) workbook renamed .pdf"),
-    ("empty.pdf", b"", "cases/c/evidence/empty.pdf: is empty (0 bytes) — export the document again"),
+     "cases/c/evidence/inv.pdf: is an HTML page renamed .pdf, which poa-forge cannot read — export it as PDF"),
+    ("all.zip", zip_of(["a.pdf"]), "cases/c/evidence/all.zip: is a ZIP archive, which poa-forge cannot read"),
+    ("x.pdf", zip_of(["xl/workbook.xml"]), "is a ZIP archive renamed .pdf, which poa-forge cannot read"),
+    ("logo.svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "is an SVG drawing, which poa-forge"),
+    ("empty.pdf", b"", "cases/c/evidence/empty.pdf: is an empty file (0 bytes) — export the document again"),
     ("cut.pdf", GOOD[: len(GOOD) // 2],
      "cases/c/evidence/cut.pdf: is truncated (the end of the PDF is missing) — download or export"),
     ("locked.pdf", encrypted_pdf("user-pw", "owner-pw"),
      "cases/c/evidence/locked.pdf: is protected by a password — remove the password (print to PDF) and re-export"),
-    ("junk.pdf", b"%PDF-1.7\n garbage garbage\n%%EOF\n", "cases/c/evidence/junk.pdf: is damaged"),
-    ("photo.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40, "is a HEIC photo, not a PDF"),
+    ("junk.pdf", b"%PDF-1.7\n garbage garbage\n%%EOF\n", "cases/c/evidence/junk.pdf: is truncated"),
+    ("broken.pdf", b"%PDF-1.7\n garbage garbage\nstartxref\n9\n%%EOF\n", "cases/c/evidence/broken.pdf: is damaged"),
+    ("photo.heic", b"\x00\x00\x00\x18ftypheic" + b"\x00" * 40,
+     "cases/c/evidence/photo.heic: cannot be read as an image (its image data is not valid)"),
     ("bad.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 30, "cases/c/evidence/bad.png: cannot be read as an image"),
 ])
 def test_intake_errors(tmp_path: Path, name: str, data: bytes, expected: str) -> None:
@@ -81,16 +74,18 @@ def test_clean_pdf_copied_byte_for_byte_and_json(tmp_path: Path) -> None:
     assert (results / "exhibits" / "1.pdf").read_bytes() == GOOD
     assert json.loads((results / "exhibits.json").read_text()) == got
     first, second = got["exhibits"]
-    assert first | {"sha256": "-"} == {"id": "E1", "number": 1, "file": "evidence/a.pdf", "pdf": "exhibits/1.pdf",
-                                       "pages": 3, "sha256": "-", "size": len(GOOD), "media": "pdf",
-                                       "width": None, "height": None, "dpi": None, "orientation": None, "notes": []}
+    assert first | {"sha256": "-", "facts": "-", "pdf_sha256": "-"} == {
+        "id": "E1", "number": 1, "file": "evidence/a.pdf", "attachment": None, "pdf": "exhibits/1.pdf", "pages": 3,
+        "sha256": "-", "size": len(GOOD), "media": "pdf", "width": None, "height": None, "dpi": None,
+        "orientation": None, "notes": [], "conversion": "", "facts": "-", "pdf_bytes": len(GOOD), "pdf_sha256": "-"}
+    assert first["pdf_sha256"] == first["sha256"] and first["facts"]["signed"] is False
     assert (second["media"], second["width"], second["height"], second["pages"]) == ("png", 300, 200, 1)
 
 
 def test_owner_password_is_removed(tmp_path: Path) -> None:
     case, case_dir, results = make_case(tmp_path, {"a.pdf": encrypted_pdf("", "owner-pw", "AES-256")})
     got = prepare(case, case_dir, results)
-    assert got["exhibits"][0]["notes"] == ["had an owner password (editing restrictions): the bundled copy is decrypted"]
+    assert got["exhibits"][0]["notes"] == ["had an owner password (editing restrictions): this copy is decrypted"]
     reader = PdfReader(results / "exhibits" / "1.pdf")
     assert not reader.is_encrypted and "secret" in reader.pages[0].extract_text()
 
@@ -101,7 +96,7 @@ def test_broken_xref_is_repaired_with_a_note(tmp_path: Path) -> None:
     case, case_dir, results = make_case(tmp_path, {"a.pdf": data})
     got = prepare(case, case_dir, results)
     assert got["exhibits"][0]["pages"] == 3
-    assert "repaired" in got["exhibits"][0]["notes"][0]
+    assert "qpdf rebuilt it (a reader needed the repair)" in got["exhibits"][0]["notes"][0]
     assert subprocess.run(["qpdf", "--check", results / "exhibits" / "1.pdf"], capture_output=True).returncode == 0
 
 
@@ -173,4 +168,5 @@ def test_main_reports_error_without_traceback(tmp_path: Path, capsys: pytest.Cap
     (results / "case.json").write_text(json.dumps(case))
     monkeypatch.chdir(tmp_path)
     assert run(main, [str(results / "case.json"), str(results)]) == 1
-    assert capsys.readouterr().err.strip() == "cases/c/evidence/a.pdf: is empty (0 bytes) — export the document again"
+    assert capsys.readouterr().err.strip() == ("cases/c/evidence/a.pdf: is an empty file (0 bytes) — export the document "
+                                               "again and replace the file")

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
 SCHEMA = json.loads((ROOT / "schemas" / "case.schema.json").read_text(encoding="utf-8"))
 KEY_ORDER = ["case", "platform", "marketplace", "language", "as_of", "seller", "notice", "metrics", "root_causes",
-             "corrective_actions", "preventive_measures", "exhibits", "submissions", "waive"]
+             "corrective_actions", "preventive_measures", "exhibits", "signed_letter", "submissions", "waive"]
 PREFIX = {"violations": "V", "root_causes": "RC", "corrective_actions": "CA", "preventive_measures": "PM", "exhibits": "E"}
 MAX_BYTES = {".pdf": 100_000, ".png": 150_000, ".jpg": 200_000, ".csv": 20_000}
 INVOICE_MAX_AGE = {"amazon": 365, "walmart": 60}  # days before the notice / as_of; see platforms/*.yaml

@@ -20,10 +20,11 @@ from pypdf import PdfReader
 
 from conftest import tree_hashes
 from e2e import copy_project, snakemake
+from poaforge.letter.words import Words
 
 pytestmark = pytest.mark.e2e
 
-OUTPUTS = ["case.json", "report.json", "report.txt", "poa.pdf", "poa.docx", "poa.txt", "form.json", "evidence-index.pdf",
+OUTPUTS = ["case.json", "report.json", "report.txt", "letter.json", "poa.pdf", "poa.docx", "poa.txt", "form.json", "evidence-index.pdf",
            "evidence-index.csv", "bundle.pdf", "checklist.md", "manifest.json", "exhibits.json", "upload.json"]
 
 
@@ -61,10 +62,11 @@ def test_poa_text_has_each_point_in_order_with_citations(built: Path) -> None:
     case = json.loads((built / "results/amazon-odr/case.json").read_text(encoding="utf-8"))
     text = _flat(_text(built / "results/amazon-odr/poa.pdf"))
     numbers = {e["id"]: e["number"] for e in case["exhibits"]}
+    shown = Words(case["labels"]).in_text  # the letter writes the case's ISO dates in its own style
     position = 0
     for section, field in (("root_causes", "what"), ("corrective_actions", "action"), ("preventive_measures", "measure")):
         for item in case[section]:
-            head = _flat(item[field])[:60]
+            head = _flat(shown(item[field]))[:60]
             found = text.find(head, position)
             assert found >= 0, f"{item['id']} not found in order: {head!r}"
             position = found
@@ -78,7 +80,7 @@ def test_chinese_poa_text_matches_case(built: Path) -> None:
     case = json.loads((built / "results/aliexpress-ip/case.json").read_text(encoding="utf-8"))
     text = re.sub(r"\s+", "", _text(built / "results/aliexpress-ip/poa.pdf"))
     for item in case["root_causes"] + case["corrective_actions"]:
-        words = re.sub(r"\s+", "", item.get("what") or item["action"])
+        words = re.sub(r"\s+", "", Words(case["labels"]).in_text(item.get("what") or item["action"]))
         assert words[:30] in text
     assert "申诉说明函" in text
 
@@ -149,6 +151,7 @@ def test_docx_and_txt_hold_the_case_text(built: Path) -> None:
     form = json.loads((built / "results/amazon-trademark/form.json").read_text(encoding="utf-8"))
     assert [f["key"] for f in form["fields"]] == ["root_causes", "corrective_actions", "preventive_measures"]
     assert all(f["chars"] == len(f["text"]) and f["fits"] for f in form["fields"])
+    assert form["fields"][1]["text"] in (built / "results/amazon-trademark/poa.txt").read_text(encoding="utf-8")
 
 
 def test_manifest_hashes_inputs_and_outputs(built: Path) -> None:
@@ -202,8 +205,8 @@ def test_template_change_rebuilds_the_pdf_only(tmp_path: Path) -> None:
         fh.write("\n// a change\n")
     result = snakemake(root, "-n", "walmart-us")
     out = result.stdout + result.stderr
-    assert "render_poa" in out and "merge_bundle" in out
-    assert "validate_case" not in out and "render_docx" not in out
+    assert "compose_letter" in out and "merge_bundle" in out
+    assert "validate_case" not in out and "prepare_exhibits" not in out
 
 
 def test_broken_case_stops_with_located_message(tmp_path: Path) -> None:

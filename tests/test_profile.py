@@ -14,7 +14,8 @@ import yaml
 
 from poaforge.case.profile import list_languages, list_platforms, load_labels, load_profile
 from poaforge.errors import ProfileError
-from poaforge.letter.formtext import build_form, render_txt
+from poaforge.letter.compose import compose
+from poaforge.letter.formtext import build_form
 from poaforge.submit.plan import attachment_name
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,7 +80,7 @@ def test_paper_per_marketplace(platform: str, site: str, paper: str) -> None:
 def test_platform_rules() -> None:
     amazon_us, amazon_de = load_profile("amazon", "US", ROOT), load_profile("amazon", "DE", ROOT)
     assert [f["key"] for f in amazon_us["form_fields"]] == ["root_causes", "corrective_actions", "preventive_measures"]
-    assert {f["limit"] for f in amazon_us["form_fields"]} == {4000}
+    assert {(f["limit"], f["limit_source"]) for f in amazon_us["form_fields"]} == {(4000, "unpublished")}
     metrics = {m["name"]: m for m in amazon_us["metrics"]}
     assert metrics["order_defect_rate"] == {"name": "order_defect_rate", "label": "Order Defect Rate", "op": "<",
                                             "threshold": 1.0, "unit": "%", "window": "60 days"}
@@ -94,6 +95,8 @@ def test_platform_rules() -> None:
     assert not tt_uk["signature"]["signature_required"] and tt_uk["metrics"] == []
     names = {m["name"] for m in tt_us["metrics"]}
     assert names == {"late_dispatch_rate", "valid_tracking_rate", "seller_fault_cancellation_rate"}
+    assert [(f["limit"], f["limit_source"]) for f in tt_uk["form_fields"]] == [(1800, "single")]
+    assert tt_uk["exhibit_order"] == "first-cited" and "exhibit_order" not in amazon_us
 
     ae = load_profile("aliexpress", "global", ROOT)
     assert ae["languages"] == ["zh"] and ae["signature"]["seal_required"]
@@ -112,7 +115,9 @@ def test_label_files_have_the_same_keys() -> None:
 
 def test_chinese_labels() -> None:
     labels = load_labels("zh", load_profile("aliexpress", "global", ROOT), ROOT)
-    assert labels["title"] == "申诉说明函" and labels["exhibit"] == "证据"
+    assert labels["title"] == "申诉说明函" and labels["exhibit"] == "附件"  # AliExpress's word, from its profile
+    assert load_labels("zh", load_profile("amazon", "US", ROOT), ROOT)["exhibit"] == "证据"
+    assert load_labels("en", load_profile("tiktok-shop", "UK", ROOT), ROOT)["seller_id"] == "Shop ID"
     assert labels["seal_placeholder"] == "（公司盖章处）" and labels["page_of"] == "第 {page} 页，共 {total} 页"
     assert labels["root_causes"] == "问题原因分析" and labels["addressee"] == "全球速卖通平台审核团队"
 
@@ -146,9 +151,15 @@ def _edit(path: Path, old: str, new: str) -> None:
     (("invoice_max_age_days: 365", "invoice_max_age_days: 365\npaper: a4"), "US", r"^paper: a4 ",
      "{line}:1: invalid YAML: duplicate key 'paper' — keep one of them"),
     (("platform: amazon", "platform: amazon-x"), "US", r"^platform:", "{line}:11: platform is 'amazon-x' in file amazon.yaml"),
-    (("    sections: [preventive_measures]", "    sections: [corrective_actions]"), "US",
-     r"^    sections: \[corr.*\n.*\n.*\n.*\n.*corr",
-     "section 'corrective_actions' is in two form fields"),
+    (("    parts: [preventive_measures]", "    parts: [corrective_actions]"), "US",
+     r"^    parts: \[corr.*\n(.*\n){4}.*parts: \[corr",
+     "part 'corrective_actions' is in two form boxes"),
+    (("    parts: [corrective_actions]", "    parts: [metrics, corrective_actions]"), "US", r"^    parts: \[metrics, corr",
+     "part 'metrics' is in two form boxes"),
+    (("    parts: [opening, reappeal, metrics, root_causes]", "    parts: [opening, root_causes]"), "US",
+     r"^    parts: \[opening, root", "the parts of box 'root_causes' do not follow each other in the letter"),
+    (("    limit: 4000\n    limit_source: unpublished", "    limit: null\n    limit_source: unpublished"), "US",
+     r"^    limit_source: unpublished", "box 'root_causes' has limit None with limit_source unpublished"),
 ])
 def test_profile_errors_point_at_the_line(root: Path, edit: tuple[str, str], site: str, marker: str, expected: str) -> None:
     path = root / "platforms" / "amazon.yaml"
@@ -185,13 +196,13 @@ name: Bazaar
 languages: [fr]
 paper: a4
 addressee: {fr: "Équipe Conformité Bazaar"}
-opening: {fr: "Plan d'action pour la boutique {store_name} (avis {notice_reference})."}
+labels: {fr: {exhibit: Pièce, exhibits: Pièces}}
 headings:
   fr: {root_causes: "Causes", corrective_actions: "Actions correctives", preventive_measures: "Prévention"}
 sections: [root_causes, corrective_actions, preventive_measures]
 form_fields:
-  - {key: causes, label: {fr: "Causes"}, sections: [root_causes], limit: 500}
-  - {key: actions, label: {fr: "Actions"}, sections: [corrective_actions, preventive_measures], limit: null}
+  - {key: causes, label: {fr: "Causes"}, parts: [opening, reappeal, metrics, root_causes], limit: 1500, limit_source: official}
+  - {key: actions, label: {fr: "Actions"}, parts: [corrective_actions, preventive_measures], limit: null, limit_source: none}
 attachments:
   mode: separate
   types: [pdf]
@@ -199,7 +210,7 @@ attachments:
   max_file_mb: 5
   max_total_mb: null
   max_count: 3
-  naming: "Piece_{number}_{title}.{ext}"
+  naming: "{exhibit}_{number}_{title}.{ext}"
   poa_file: null
   min_image_px: null
   min_scan_dpi: null
@@ -218,8 +229,11 @@ marketplaces:
 def test_a_new_platform_and_language_are_files_only(root: Path) -> None:
     (root / "platforms" / "bazaar.yaml").write_text(FICTIONAL, encoding="utf-8")
     en = yaml.safe_load((root / "templates" / "lang" / "en.yaml").read_text(encoding="utf-8"))
-    fr = {**en, "title": "Plan d'action", "exhibit": "Pièce", "cite_one": "(pièce {n})", "cite_many": "(pièces {n})",
-          "when": "Quand", "colon": " : "}
+    fr = {**en, "title": "Plan d'action", "when": "Quand", "colon": " : ", "cite_one": "({exhibit} {n})",
+          "month_names": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+          "opening": "Le {date}, {platform} a {enforcement} pour {violations}{affected} ({reference}).",
+          "enforcement_warning": "adressé un avertissement à notre boutique {store}", "notice_named": "avis {reference}",
+          "summary": "Nous avons trouvé {causes}, {actions} et {measures}."}
     (root / "templates" / "lang" / "fr.yaml").write_text(yaml.safe_dump(fr, allow_unicode=True), encoding="utf-8")
     assert "bazaar" in list_platforms(root) and "fr" in list_languages(root)
 
@@ -227,6 +241,7 @@ def test_a_new_platform_and_language_are_files_only(root: Path) -> None:
     assert profile["paper"] == "us-letter"
     labels = load_labels("fr", profile, root)
     assert labels["root_causes"] == "Causes" and labels["addressee"] == "Équipe Conformité Bazaar"
+    assert labels["exhibit"] == "Pièce"
     case = {
         "case": "bz1", "platform": "bazaar", "marketplace": "CA", "language": "fr", "as_of": "2026-11-20",
         "seller": {"legal_name": "Demo SARL", "store_name": "Demo", "seller_id": "S1",
@@ -240,20 +255,23 @@ def test_a_new_platform_and_language_are_files_only(root: Path) -> None:
         "preventive_measures": [{"id": "PM1", "root_causes": ["RC1"], "measure": "Contrôle", "owner": "SAV",
                                  "effective": "2026-11-13", "frequency": "quotidien", "verification": "audit", "exhibits": []}],
         "exhibits": [{"id": "E1", "title": "Journal", "file": "j.pdf", "date": "2026-11-12", "proves": "x", "number": 1}],
-        "profile": profile, "labels": labels, "source": "cases/bz1.yaml",
+        "profile": profile, "labels": labels, "source": "cases/bz1.yaml", "case_dir": "cases/bz1",
     }
-    form = build_form(case)
+    model = compose(case)
+    form = build_form(case, model)
     assert [f["key"] for f in form["fields"]] == ["causes", "actions"]
-    assert form["fields"][0]["text"].startswith("1. Colis en retard\n   Quand : 2026-10-01")
-    assert form["fields"][0]["text"].endswith("(pièce 1)")
+    assert form["fields"][0]["text"].startswith("Le 10 novembre 2026, Bazaar a adressé un avertissement à notre boutique Demo")
+    assert "(avis N-1)." in form["fields"][0]["text"]
+    assert "\n\nCauses\n1. Colis en retard\n   Quand : 1 octobre 2026" in form["fields"][0]["text"]
+    assert form["fields"][0]["text"].endswith("(Pièce 1)")
     assert form["fields"][1]["text"].startswith("Actions correctives\n1. Remboursé")
-    assert "Plan d'action pour la boutique Demo (avis N-1)." in render_txt(form)
-    name = attachment_name(profile["attachments"]["naming"], number=1, title="Journal de bord", ext="pdf")
+    name = attachment_name(profile["attachments"]["naming"], number=1, title="Journal de bord", ext="pdf", exhibit=labels["exhibit"])
     assert name == "Piece_1_Journal_de_bord.pdf"
 
 
 def test_import_is_light() -> None:
-    code = "import sys, poaforge.case.profile, poaforge.letter.formtext, poaforge.submit.checklist; print('jsonschema' in sys.modules)"
+    code = ("import sys, poaforge.case.profile, poaforge.letter.compose, poaforge.letter.formtext, poaforge.submit.checklist; "
+            "print('jsonschema' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONPATH": str(ROOT / "scripts")})
     assert out.stdout.strip() == "False"

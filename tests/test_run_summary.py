@@ -193,9 +193,9 @@ def test_a_retried_step_that_then_built_is_not_a_failure(tmp_path: Path) -> None
 
 def test_progress_and_stats_lines() -> None:
     run = RunSummary()
-    run.started(3, "render_poa", {"case": "a"}, ["results/a/poa.pdf"])
+    run.started(3, "compose_letter", {"case": "a"}, ["results/a/poa.pdf"])
     run.finished(3)
-    assert run.progress_line(4, 13) == "4 of 13 steps (31%) done — a: typesetting the POA"
+    assert run.progress_line(4, 13) == "4 of 13 steps (31%) done — a: composing the letter (PDF, DOCX, form text)"
     assert run.stats_line({"validate_case": 2, "a": 1, "b": 1, "all": 1, "total": 5}) == "5 steps to run (2 cases: a, b)"
 
 
@@ -271,7 +271,7 @@ def test_handler_gives_a_failed_cluster_job_one_line(tmp_path: Path, monkeypatch
     stream = io.StringIO()
     handler = _handler(stream)
     infos = [{"rule_name": "validate_case", "log": [failed], "output": ["results/a/case.json"]},
-             {"rule_name": "render_poa", "log": ["logs/a/render_poa.log"], "output": ["results/a/poa.pdf"]}]
+             {"rule_name": "compose_letter", "log": ["logs/a/compose_letter.log"], "output": ["results/a/poa.pdf"]}]
     handler.handle(_record("Error in group case", logging.ERROR, event=LogEvent.GROUP_ERROR, job_error_info=infos))
     for info in infos:
         handler.handle(_record("Error in rule", logging.ERROR, event=LogEvent.JOB_ERROR, indent=True, **info))

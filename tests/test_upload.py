@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime
 import os
 import re
 import shutil
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from fixtures_pdf import PROFILE, image_bytes, make_case, marked_image, typst_pdf
+from fixtures_pdf import PROFILE, encrypted_pdf, image_bytes, make_case, marked_image, typst_pdf
 from poaforge.errors import BuildError, EvidenceError
 from poaforge.evidence.intake import prepare
 from poaforge.evidence.sniff import media_of
@@ -35,7 +34,8 @@ def _noise(fmt: str, size: int = 400) -> bytes:
 @pytest.mark.parametrize(("title", "ident", "expected"), [
     ("Shipping SOP v2", "E1", "Attachment_1_Shipping_SOP_v2.pdf"),
     ("Café invoice (März)", "E1", "Attachment_1_Cafe_invoice_Marz.pdf"),
-    ("发票 2026", "E3", "Attachment_1_E3.pdf"),
+    ("发票 2026", "E3", "Attachment_1_发票_2026.pdf"),  # a title in any script names the file
+    ("整改记录（商品排查、退货）", "E3", "Attachment_1_整改记录_商品排查_退货.pdf"),
     ("../../etc/passwd", "E1", "Attachment_1_etc_passwd.pdf"),
     ("A" * 200, "E1", "Attachment_1_" + "A" * 43 + ".pdf"),
     ("Invoice #42 / Supplier: ACME, Inc.", "E1", "Attachment_1_Invoice_42_Supplier_ACME_Inc.pdf"),
@@ -50,13 +50,15 @@ def test_names(title: str, ident: str, expected: str) -> None:
     assert name == expected and len(name) <= 60
 
 
-def test_safe_title_emoji_falls_back() -> None:
-    assert safe_title("Invoice 🙂", "E2") == "E2"
+def test_safe_title_drops_symbols_and_falls_back() -> None:
+    assert safe_title("Invoice 🙂", "E2") == "Invoice" and safe_title("🙂 / ***", "E2") == "E2"
 
 
 def test_pattern_fields_as_the_checklist_uses_them() -> None:
     assert attachment_name("Appeal_{reference}.pdf", case="c", reference="NT 42/7", store="Ex") == "Appeal_NT_42_7.pdf"
-    assert attachment_name("附件{number}_{title}.{ext}", number=2, title="发票", ext="jpg") == "附件2_E2.jpg"
+    assert attachment_name("{exhibit}{number}_{title}.{ext}", number=2, title="商标注册证", ext="jpg", exhibit="附件") == \
+        "附件2_商标注册证.jpg"
+    assert attachment_name("{exhibit}_{number}_{title}.{ext}", number=3, title="Refund log") == "Exhibit_3_Refund_log.pdf"
 
 
 def _profile(**rules: object) -> dict:
@@ -111,7 +113,7 @@ def test_images_as_pdf_and_unaccepted_type(tmp_path: Path) -> None:
     ({"min_scan_dpi": 300}, {"s.png": image_bytes(size=(700, 900), dpi=(150, 150))}, {"s.png": "invoice"},
      "cases/c/evidence/s.png: is scanned at 150 dpi; the platform needs at least 300 dpi — scan the document again"),
     ({"max_count": 1}, {"a.pdf": typst_pdf("a"), "b.pdf": typst_pdf("b")}, None,
-     "2 attachments, the platform accepts at most 1 — merge related exhibits into one PDF"),
+     "2 attachments, but Amazon accepts at most 1 — merge related exhibits into one PDF exhibit"),
     ({"max_file_mb": 0.05}, {"big.jpg": _noise("JPEG")}, None,
      "over the platform's 0.05 MB limit per file — shrink it"),
     ({"max_total_mb": 0.001}, {"a.pdf": typst_pdf("a")}, None, "the attachments total"),
@@ -191,7 +193,9 @@ def test_checklist_index_and_upload_name_the_same_files(tmp_path: Path, name: st
 
     from poaforge.case.model import PROJECT, load_case
     from poaforge.case.normalize import normalise
-    from poaforge.letter.render import index_rows
+    from poaforge.letter.compose import compose
+    from poaforge.letter.formtext import build_form
+    from poaforge.letter.index import index_rows
     from poaforge.submit.checklist import render_checklist
 
     case = normalise(load_case(PROJECT / "cases" / f"{name}.yaml"))
@@ -203,9 +207,71 @@ def test_checklist_index_and_upload_name_the_same_files(tmp_path: Path, name: st
         writer.write(fh)
     build_upload(case, exhibits, case_dir, results, results / "upload")
     uploaded = sorted(os.listdir(results / "upload"))
-    text = render_checklist(case, exhibits, datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone.utc))
+    model = compose(case)
+    text = render_checklist(case, model, build_form(case, model), exhibits)
     section = text.split("\n## ")[4]  # deadline, where, boxes, attachments
     listed = re.findall(r"`([^`]+)`", section)
     assert sorted(listed) == uploaded and listed == [u.name for u in planned_uploads(case, exhibits)]
-    files = {r["file"] for r in index_rows(case, exhibits, upload_names(case, exhibits))}
+    files = {r["file"] for r in index_rows(model, exhibits, upload_names(case, exhibits))}
     assert files <= set(uploaded) and "" not in files
+
+
+# ---- the upload is the original whenever the platform accepts it ------------------------------
+
+def test_signed_pdf_is_uploaded_byte_identical_even_with_an_owner_password(tmp_path: Path) -> None:
+    import io
+
+    import pikepdf
+
+    from seller_files import real_exhibit
+    from poaforge.submit.upload import upload_sources
+
+    signed = real_exhibit("qpdf__digitally-signed.pdf")
+    with pikepdf.open(io.BytesIO(signed)) as pdf:  # the same signed file, restricted by an owner password
+        buf = io.BytesIO()
+        pdf.save(buf, encryption=pikepdf.Encryption(owner="owner-pw", user="", R=6), static_id=True)
+    locked = buf.getvalue()
+    case, exhibits, case_dir, results = _build(tmp_path, {"signed.pdf": signed, "locked-signed.pdf": locked,
+                                                          "locked.pdf": encrypted_pdf("", "owner-pw")})
+    names = build_upload(case, exhibits, case_dir, results, results / "upload")
+    assert (results / "upload" / names["E1"]).read_bytes() == signed
+    assert (results / "upload" / names["E2"]).read_bytes() == locked
+    unlocked = PdfReader(results / "upload" / names["E3"])
+    assert not unlocked.is_encrypted and "secret" in unlocked.pages[0].extract_text()
+    assert [(s.use, s.note) for s in upload_sources(case, exhibits)] == [
+        ("original", "digitally signed: uploaded byte for byte so the signature stays valid"),
+        ("original", "digitally signed: uploaded byte for byte so the signature stays valid"),
+        ("rewritten", "it had an owner password (encrypted PDFs are often rejected): uploaded decrypted, pages unchanged")]
+
+
+def test_converted_types_go_up_as_pdf_with_the_reason(tmp_path: Path) -> None:
+    from seller_files import csv_orders, eml, heic_photo
+    from poaforge.submit.upload import main as upload_main
+    import json
+
+    pod = typst_pdf("Proof of delivery")
+    files = {"p.heic": heic_photo(), "o.csv": csv_orders(5), "m.eml": eml(attachments={"POD.pdf": pod}),
+             "m2.eml": eml(attachments={"POD.pdf": pod})}
+    case, case_dir, results = make_case(tmp_path, files)
+    case["exhibits"][3]["attachment"] = "POD.pdf"
+    exhibits = prepare(case, case_dir, results)
+    names = build_upload(case, exhibits, case_dir, results, results / "upload", notes_out=(notes := {}))
+    assert [names[e] for e in ("E1", "E2", "E3", "E4")] == [
+        "Attachment_1_Document_1.pdf", "Attachment_2_Document_2.pdf", "Attachment_3_Document_3.pdf",
+        "Attachment_4_Document_4.pdf"]
+    assert (results / "upload" / names["E4"]).read_bytes() == pod  # the e-mail's attachment itself
+    assert notes[names["E1"]].startswith("Amazon does not accept a HEIC/HEIF photo: uploaded as PDF (HEIC image decoded")
+    assert notes[names["E2"]].startswith("Amazon does not accept a CSV table: uploaded as PDF (CSV table, 5 rows")
+    assert names["E4"] not in notes
+    (results / "case.json").write_text(json.dumps(case))
+    (results / "exhibits.json").write_text(json.dumps(exhibits))
+    import os
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        upload_main([str(results / "case.json"), str(results / "exhibits.json"), str(results / "upload"),
+                     "--list", str(results / "upload.json")])
+    finally:
+        os.chdir(cwd)
+    listed = {f["name"]: f["note"] for f in json.loads((results / "upload.json").read_text())["files"]}
+    assert listed[names["E1"]] == notes[names["E1"]] and listed[names["E4"]] == ""

@@ -115,13 +115,13 @@ def raw_tools(project: Path, cid: str) -> dict[str, tuple[float, float]]:
     from poaforge.letter.docx import document
 
     ast = project / "raw" / f"{cid}.json"
-    ast.write_text(json.dumps(document(json.loads((res / "case.json").read_text(encoding="utf-8"))), ensure_ascii=False))
+    ast.write_text(json.dumps(document(json.loads((res / "letter.json").read_text(encoding="utf-8"))), ensure_ascii=False))
     import pypandoc
 
     exhibits = json.loads((res / "exhibits.json").read_text())["exhibits"]
     parts = [str(res / "poa.pdf"), str(res / "evidence-index.pdf")] + [str(res / e["pdf"]) for e in exhibits]
     return {
-        "typst compile (POA)": best([PY, "-c", typst_cmd, str(res / "case.json"), str(ROOT / "templates/poa.typ"),
+        "typst compile (POA)": best([PY, "-c", typst_cmd, str(res / "letter.json"), str(ROOT / "templates/poa.typ"),
                                      str(project / "raw/poa.pdf"), str(ROOT / "templates")], project),
         "pandoc (DOCX)": best([pypandoc.get_pandoc_path(), "-f", "json", "-t", "docx", "-o", str(project / "raw/poa.docx"),
                                str(ast)], project),

@@ -3,6 +3,8 @@
 # environment with pinned dependencies, and the poaforge package itself.
 #   tools/setup.sh          what `make demo` needs
 #   tools/setup.sh --test   also what the test suite needs (qpdf, poppler-utils)
+#   POA_OFFICE=1 tools/setup.sh   also LibreOffice (headless, ~150 MB), which converts .docx/.doc/.odt/.rtf
+#                                 exhibits (and invoice workbooks) to PDF in their own layout
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +36,14 @@ if [ "$want_test" = 1 ]; then
     fi
   fi
 fi
+if ! command -v soffice >/dev/null && ! command -v libreoffice >/dev/null; then
+  if [ "${POA_OFFICE:-0}" = 1 ]; then
+    missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+  else
+    say "LibreOffice not found: Word/OpenDocument exhibits need it (POA_OFFICE=1 tools/setup.sh installs it on Debian/Ubuntu;"
+    say "  macOS: brew install --cask libreoffice) — or export such files as PDF yourself"
+  fi
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     say "installing ${missing[*]} (apt-get)"
@@ -42,7 +52,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     say "missing system packages: ${missing[*]}"
     say "  Debian/Ubuntu: sudo apt-get install ${missing[*]}"
-    say "  Fedora: sudo dnf install google-noto-sans-cjk-fonts dejavu-sans-fonts qpdf poppler-utils"
+    say "  Fedora: sudo dnf install google-noto-sans-cjk-fonts dejavu-sans-fonts qpdf poppler-utils (LibreOffice: libreoffice-writer libreoffice-calc)"
     say "  macOS: brew install --cask font-noto-sans-cjk; brew install qpdf poppler"
     say "  or put Noto Sans/Serif CJK font files in ./fonts/ (searched too)"
     exit 1

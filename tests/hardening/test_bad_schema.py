@@ -122,7 +122,7 @@ def test_wrong_types_cover_every_kind() -> None:
 
 
 TOP = ("as_of, case, corrective_actions, exhibits, language, marketplace, metrics, notice, platform, preventive_measures, "
-       "root_causes, seller, submissions, waive")
+       "root_causes, seller, signed_letter, submissions, waive")
 
 
 @pytest.mark.parametrize(("path", "name", "expected"), [

@@ -119,14 +119,15 @@ def _steps(out: str) -> dict[str, tuple[list[str], str]]:
                          f"{out}/lint-index.json", "--now", "none"], f"{out}/report.json"),
         "gate": (["gate", f"{R}/report.json", f"{out}/gate.json"], f"{out}/gate.json"),
         "evidence": (["evidence", f"{R}/case.json", out], f"{out}/exhibits"),
-        "render-poa": (["render", f"{R}/case.json", f"{out}/poa.pdf"], f"{out}/poa.pdf"),
-        "render-index": (["index", f"{R}/case.json", f"{R}/exhibits.json", f"{out}/evidence-index.pdf",
+        "letter": (["letter", f"{R}/case.json", f"{out}/letter.json", f"{out}/poa.pdf", f"{out}/poa.docx", f"{out}/poa.txt",
+                    f"{out}/form.json"], f"{out}/poa.pdf"),
+        "render-index": (["index", f"{R}/case.json", f"{R}/letter.json", f"{R}/exhibits.json", f"{out}/evidence-index.pdf",
                           f"{out}/evidence-index.csv"], f"{out}/evidence-index.csv"),
-        "docx": (["docx", f"{R}/case.json", f"{out}/poa.docx"], f"{out}/poa.docx"),
-        "formtext": (["formtext", f"{R}/case.json", f"{out}/poa.txt", f"{out}/form.json"], f"{out}/form.json"),
-        "bundle": (["bundle", f"{R}/case.json", f"{R}/exhibits.json", f"{out}/bundle.pdf"], f"{out}/.bundle.pdf.front/poa.pdf"),
+        "bundle": (["bundle", f"{R}/case.json", f"{R}/letter.json", f"{R}/exhibits.json", f"{out}/bundle.pdf"],
+                   f"{out}/.bundle.pdf.front/poa.pdf"),
         "upload": (["upload", f"{R}/case.json", f"{R}/exhibits.json", f"{out}/upload", "--bundle", f"{R}/bundle.pdf"], "poa"),
-        "checklist": (["checklist", f"{R}/case.json", f"{R}/exhibits.json", f"{out}/checklist.md"], f"{out}/checklist.md"),
+        "checklist": (["checklist", f"{R}/case.json", f"{R}/letter.json", f"{R}/form.json", f"{R}/exhibits.json",
+                       f"{out}/checklist.md"], f"{out}/checklist.md"),
         "manifest": (["manifest", f"{R}/case.json", f"{out}/manifest.json"], f"{out}/manifest.json"),
     }
 
@@ -172,7 +173,7 @@ def test_full_disk_in_every_step(small: Path) -> None:
         # pandoc, a separate program, is killed by the signal instead: its message names the disk
         assert len(lines) == 1 and lines[0].startswith(f"{where}: ") and re.search("File too large|disk", lines[0]), (name, lines)
         assert re.search(r" — .*(disk|writable|folder)", lines[0]), (name, lines)
-    final = {"case.json", "gate.json", "report.json", "report.txt", "exhibits", "exhibits.json", "poa.pdf",
+    final = {"case.json", "gate.json", "report.json", "report.txt", "exhibits", "exhibits.json", "poa.pdf", "letter.json",
              "evidence-index.pdf", "poa.docx", "poa.txt", "form.json", "bundle.pdf", "upload", "checklist.md", "manifest.json"}
     left = {p.name for p in (small / "full").iterdir()} if (small / "full").exists() else set()
     assert not left & final, left
@@ -251,7 +252,8 @@ def test_folder_in_the_way_of_the_bundle(small: Path, tmp_path: Path) -> None:
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     env = {**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": "0"}
-    result = subprocess.run([sys.executable, "-m", "poaforge.steps", "bundle", f"{R}/case.json", f"{R}/exhibits.json", str(out)],
+    result = subprocess.run([sys.executable, "-m", "poaforge.steps", "bundle", f"{R}/case.json", f"{R}/letter.json",
+                             f"{R}/exhibits.json", str(out)],
                             cwd=small, capture_output=True, text=True, env=env, timeout=120)
     assert (result.returncode, result.stderr) == (1, f"{out}: cannot write the bundle (Is a directory) — move the folder of "
                                                      "that name out of the way\n")

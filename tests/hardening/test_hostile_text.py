@@ -5,8 +5,8 @@ string — Typst code that would read /etc/passwd or panic, math, HTML, LaTeX, r
 Markdown, shell syntax — or CJK, emoji and bidi text. The pipeline steps build every
 document, and each document where a field is shown must show it exactly: the POA PDF, the
 bundle and the evidence index (text extracted with pypdf), the DOCX (word/document.xml)
-and poa.txt. Bidi control characters are stripped from PDFs (Typst would reorder the line);
-DOCX and TXT keep them. Nothing from /etc/passwd appears anywhere.
+and poa.txt. Bidi control characters are dropped from the letter in every format (they
+would reorder the line: "Trojan source"). Nothing from /etc/passwd appears anywhere.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ FORM = {"root_causes.0.what", "root_causes.0.role", "root_causes.0.gap", "correc
         "preventive_measures.0.frequency", "preventive_measures.0.verification"}
 #: which fields each document shows
 SHOWN = {"poa.pdf": LETTER, "bundle.pdf": LETTER | EXHIBITS, "evidence-index.pdf": EXHIBITS,
-         "poa.docx": LETTER - {"notice.violations.0.affected.0"}, "poa.txt": FORM}  # the DOCX omits affected ids
+         "poa.docx": LETTER, "poa.txt": LETTER}  # one letter, every format
 
 
 def _name(path: tuple[str | int, ...]) -> str:
@@ -86,11 +86,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         write_case(root, DATA)
         r = "results/mini"
         for argv in (["validate", CASE, f"{r}/case.json"], ["evidence", f"{r}/case.json", r],
-                     ["render", f"{r}/case.json", f"{r}/poa.pdf"],
-                     ["index", f"{r}/case.json", f"{r}/exhibits.json", f"{r}/evidence-index.pdf", f"{r}/evidence-index.csv"],
-                     ["docx", f"{r}/case.json", f"{r}/poa.docx"], ["formtext", f"{r}/case.json", f"{r}/poa.txt", f"{r}/form.json"],
-                     ["bundle", f"{r}/case.json", f"{r}/exhibits.json", f"{r}/bundle.pdf"],
-                     ["checklist", f"{r}/case.json", f"{r}/exhibits.json", f"{r}/checklist.md"]):
+                     ["letter", f"{r}/case.json", f"{r}/letter.json", f"{r}/poa.pdf", f"{r}/poa.docx", f"{r}/poa.txt",
+                      f"{r}/form.json"],
+                     ["index", f"{r}/case.json", f"{r}/letter.json", f"{r}/exhibits.json", f"{r}/evidence-index.pdf",
+                      f"{r}/evidence-index.csv"],
+                     ["bundle", f"{r}/case.json", f"{r}/letter.json", f"{r}/exhibits.json", f"{r}/bundle.pdf"],
+                     ["checklist", f"{r}/case.json", f"{r}/letter.json", f"{r}/form.json", f"{r}/exhibits.json",
+                      f"{r}/checklist.md"]):
             assert run(main, argv) == 0, argv
         assert run(main, ["lint-report", f"{r}/case.json", CASE, f"{r}/report.json", f"{r}/report.txt",
                           "--index", "results/lint-index.json", "--now", "none"]) == 0
@@ -105,8 +107,10 @@ def _texts(results: Path) -> dict[str, str]:
     out = {name: "\n".join(p.extract_text() for p in PdfReader(results / name).pages)
            for name in ("poa.pdf", "bundle.pdf", "evidence-index.pdf")}
     xml = zipfile.ZipFile(results / "poa.docx").read("word/document.xml").decode("utf-8")
-    out["poa.docx"] = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<w:br\s*/>", "\n", xml)))
-    for name in ("poa.txt", "evidence-index.csv", "checklist.md", "report.txt", "report.json", "case.json", "form.json"):
+    # ids keep their hyphens unbreakable in Word (U+2011 NON-BREAKING HYPHEN): read it as the hyphen it is
+    out["poa.docx"] = html.unescape(re.sub(r"<[^>]+>", "", re.sub(r"<w:br\s*/>", "\n", xml))).replace("\u2011", "-")
+    for name in ("poa.txt", "evidence-index.csv", "checklist.md", "report.txt", "report.json", "case.json", "form.json",
+                 "letter.json"):
         out[name] = (results / name).read_text(encoding="utf-8")
     return out
 
@@ -127,9 +131,7 @@ def test_every_text_field_is_exercised() -> None:
 
 @pytest.mark.parametrize(("doc", "marker"), CHECKS, ids=[f"{d}-{_name(FIELDS[m])}" for d, m in CHECKS])
 def test_text_comes_out_literally(built: dict[str, str], doc: str, marker: str) -> None:
-    value = VALUES[marker]
-    if doc.endswith(".pdf"):
-        value = BIDI_CONTROLS.sub("", value)  # Typst drops them (they would reorder the line)
+    value = BIDI_CONTROLS.sub("", VALUES[marker])  # the letter model drops them (they would reorder the line)
     if LONG_WORD in value or doc.endswith(".pdf"):
         # lines wrap (a 500-character word is broken into boxes): compare without white space
         assert _squash(value) in _squash(built[doc])
@@ -137,11 +139,12 @@ def test_text_comes_out_literally(built: dict[str, str], doc: str, marker: str) 
         assert value in built[doc] or " ".join(value.split()) in " ".join(built[doc].split())
 
 
-def test_bidi_controls_are_kept_in_docx_and_txt(built: dict[str, str]) -> None:
+def test_bidi_controls_are_dropped_from_the_letter_in_every_format(built: dict[str, str]) -> None:
     bidi = [m for m, v in VALUES.items() if BIDI in v and _name(FIELDS[m]) in FORM]
     assert bidi
-    assert all(VALUES[m] in built["poa.txt"] for m in bidi)
-    assert "\u202e" in built["poa.docx"] and "\u202e" not in built["poa.pdf"]
+    assert all(BIDI_CONTROLS.sub("", VALUES[m]) in built["poa.txt"] for m in bidi)
+    for doc in ("poa.pdf", "poa.docx", "poa.txt", "letter.json"):
+        assert not BIDI_CONTROLS.search(built[doc]), doc
 
 
 @pytest.mark.parametrize("doc", ["poa.pdf", "bundle.pdf", "evidence-index.pdf", "poa.docx", "poa.txt", "evidence-index.csv",
@@ -169,7 +172,9 @@ def test_emoji_without_a_font_is_a_clear_error(proj: Path, step: Step) -> None:
     data["corrective_actions"][0]["action"] = "Refunded all 38 affected orders 👍."
     write_case(proj, data)
     assert step("validate", CASE, "results/mini/case.json") == (0, [])
-    code, err = step("render", "results/mini/case.json", "results/mini/poa.pdf")
+    r = "results/mini"
+    code, err = step("letter", f"{r}/case.json", f"{r}/letter.json", f"{r}/poa.pdf", f"{r}/poa.docx", f"{r}/poa.txt",
+                     f"{r}/form.json")
     try:
         check_glyphs({"x": "👍"})
     except Exception:

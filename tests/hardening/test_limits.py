@@ -133,7 +133,9 @@ def test_peak_memory_at_the_caps(tmp_path: Path, record_property: pytest.RecordP
     peaks = {}
     for name, argv in (("validate", ["validate", CASE, f"{R}/case.json"]),
                        ("evidence", ["evidence", f"{R}/case.json", R]),
-                       ("bundle", ["bundle", f"{R}/case.json", f"{R}/exhibits.json", f"{R}/bundle.pdf"])):
+                       ("letter", ["letter", f"{R}/case.json", f"{R}/letter.json", f"{R}/poa.pdf", f"{R}/poa.docx",
+                                   f"{R}/poa.txt", f"{R}/form.json"]),
+                       ("bundle", ["bundle", f"{R}/case.json", f"{R}/letter.json", f"{R}/exhibits.json", f"{R}/bundle.pdf"])):
         code, peak, err = _peak(tmp_path, *argv)
         assert (code, err) == (0, ""), name
         peaks[name] = round(peak)

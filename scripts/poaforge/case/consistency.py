@@ -1,6 +1,6 @@
 """Checks a schema cannot express: unique ids, references that resolve, every violation
-answered, every root cause fixed and prevented, every exhibit present and cited, and
-dates that fit together."""
+answered, every root cause fixed and prevented, every exhibit present and cited, the
+signed letter's scan a PDF or image inside the case folder, and dates that fit together."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from poaforge.case.loader import DataPath, Document
 from poaforge.case.schema_check import describe_path, is_date
 from poaforge.errors import Problem
+from poaforge.evidence.sniff import media_of
 from poaforge.paths import PathProblem, resolve_inside
 
 __all__ = ["check_consistency", "period_bounds"]
@@ -117,6 +118,22 @@ def _files(doc: Document, case_dir: Path, problems: list[Problem]) -> dict[str, 
                 problems.append(doc.problem(path + (field,), f"{describe_path(doc, path)}.{field}: {exc}", exc.hint))
                 continue
             found[f"{item.get('id')}:{field}"] = real
+    scans = doc.data.get("signed_letter")
+    paths = [(("signed_letter",), scans)] if isinstance(scans, str) else \
+        [(("signed_letter", j), s) for j, s in enumerate(scans if isinstance(scans, list) else []) if isinstance(s, str)]
+    for j, (path, rel) in enumerate(paths):
+        try:
+            real = resolve_inside(case_dir, rel)
+        except PathProblem as exc:
+            problems.append(doc.problem(path, f"signed_letter: {exc}", exc.hint))
+            continue
+        with real.open("rb") as fh:
+            head = fh.read(2048)
+        if media_of(head) is None:
+            problems.append(doc.problem(path, f"signed_letter: '{rel}' is not a PDF, PNG, JPEG or GIF file",
+                                        "scan the signed letter to PDF (or one JPEG/PNG per page) and name that file"))
+            continue
+        found[f"signed_letter:{j}"] = real
     return found
 
 

@@ -1,13 +1,17 @@
-"""Account metrics against the platform's targets: label, target and whether a reading meets it."""
+"""Account metrics against their targets: label, target (the case's, else the profile's), whether a
+reading meets it, and the order in which the letter lists the readings."""
 
 from __future__ import annotations
 
 import operator
+import re
 from typing import Any
 
-__all__ = ["target", "label", "meets", "within", "SYMBOLS"]
+__all__ = ["target", "case_target", "label", "meets", "within", "in_order", "SYMBOLS"]
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_ASCII = {"≤": "<=", "≥": ">="}
+_TARGET = re.compile(r"^(<=|>=|<|>|≤|≥) ?(-?[0-9]+(?:\.[0-9]+)?)$")
 SYMBOLS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
@@ -21,6 +25,29 @@ def target(profile: dict[str, Any], name: str, marketplace: str = "") -> dict[st
             return None
         return spec  # type: ignore[no-any-return]
     return None
+
+
+def case_target(case: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The target of metric ``name`` for ``case`` (case.json content): the first reading's
+    ``target`` ("<= 4", as the notice states it) wins over the platform profile's; None when
+    neither sets one. Shape: ``{"op": "<=", "threshold": 4.0, "unit": "%", "source": "case"|"profile"}``."""
+    for reading in case.get("metrics") or []:
+        if reading.get("name") == name and reading.get("target"):
+            found = _TARGET.match(str(reading["target"]).strip())
+            if found:
+                op = _ASCII.get(found[1], found[1])
+                return {"op": op, "threshold": float(found[2]), "unit": reading.get("unit", ""), "source": "case"}
+    spec = target(case.get("profile") or {}, name, str(case.get("marketplace", "")))
+    if spec is None:
+        return None
+    return {"op": spec["op"], "threshold": float(spec["threshold"]), "unit": spec["unit"], "source": "profile"}
+
+
+def in_order(metrics: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Readings as the letter lists them: grouped by metric in the order each first appears
+    in the case, oldest reading first within a metric."""
+    first = {name: i for i, name in reversed(list(enumerate(m["name"] for m in metrics)))}
+    return sorted(metrics, key=lambda m: (first[m["name"]], m["date"]))
 
 
 def label(profile: dict[str, Any], name: str) -> str:

@@ -103,6 +103,10 @@ def load_case(path: str | Path, *, schema: Path = SCHEMA) -> Case:
     if isinstance(doc.data, dict):
         more, files = check_consistency(doc, case_dir_for(path))
         problems += more
+    if not problems:  # the evidence files' headers: type, size, pages, pixels, passwords, platform rules
+        from poaforge.evidence.preflight import preflight
+
+        problems += preflight(doc, files, case_dir_for(path))
     if problems:
         raise CaseError(sorted(set(problems)))
     return Case(doc=doc, files=files)

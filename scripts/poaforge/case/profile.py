@@ -20,11 +20,13 @@ import yaml
 
 from poaforge.errors import Problem, ProfileError
 
-__all__ = ["load_profile", "load_labels", "list_platforms", "list_languages", "ProfileError"]
+__all__ = ["load_profile", "load_labels", "list_platforms", "list_languages", "ProfileError", "LEAD_PARTS"]
 
 _ID = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_I18N = ("addressee", "opening", "headings", "submission_steps")
+_I18N = ("addressee", "headings", "submission_steps")
+#: Parts of the letter before its sections, in letter order (see poaforge.letter.compose).
+LEAD_PARTS = ("opening", "reappeal", "metrics")
 
 
 class _Loader(yaml.SafeLoader):
@@ -161,24 +163,40 @@ def _semantic_problems(profile: dict[str, Any], shown: str, node: Any, paths: li
             if lang not in field["label"]:
                 problems.append(Problem(shown, *at("form_fields", i, "label"), f"form_fields[{i}].label has no '{lang}' entry",
                                         f"add form_fields[{i}].label.{lang}"))
-    seen: dict[str, int] = {}
-    for i, field in enumerate(profile["form_fields"]):
-        for sec in field["sections"]:
-            if sec not in profile["sections"]:
-                problems.append(Problem(shown, *at("form_fields", i, "sections"), f"section '{sec}' is not in sections",
-                                        "list it in sections or remove it from this field"))
-            if sec in seen:
-                problems.append(Problem(shown, *at("form_fields", i, "sections"), f"section '{sec}' is in two form fields",
-                                        "put each section in exactly one form field"))
-            seen[sec] = i
-    for sec in profile["sections"]:
-        if sec not in seen:
-            problems.append(Problem(shown, *at("form_fields"), f"section '{sec}' is in no form field",
-                                    "add it to one form field's sections"))
+    problems += _box_problems(profile, shown, at)
     keys = [f["key"] for f in profile["form_fields"]]
     for key in sorted({k for k in keys if keys.count(k) > 1}):
         problems.append(Problem(shown, *at("form_fields"), f"form field key '{key}' is used twice",
                                 "give each field its own key"))
+    return problems
+
+
+def _box_problems(profile: dict[str, Any], shown: str, at: Any) -> list[Problem]:
+    """Each form box takes parts that follow each other in the letter, no part is in two
+    boxes, and a limit says where it comes from."""
+    order = list(LEAD_PARTS) + list(profile["sections"])
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, field in enumerate(profile["form_fields"]):
+        where = at("form_fields", i, "parts")
+        places = []
+        for part in field["parts"]:
+            if part not in order:
+                problems.append(Problem(shown, *where, f"part '{part}' is not in sections",
+                                        "list it in sections or remove it from this box"))
+                continue
+            if part in seen:
+                problems.append(Problem(shown, *where, f"part '{part}' is in two form boxes",
+                                        "put each part of the letter in one box at most"))
+            seen[part] = i
+            places.append(order.index(part))
+        if places and places != list(range(places[0], places[0] + len(places))):
+            problems.append(Problem(shown, *where, f"the parts of box '{field['key']}' do not follow each other in the letter",
+                                    f"list parts in letter order without gaps: {', '.join(order)}"))
+        if (field["limit"] is None) != (field["limit_source"] == "none"):
+            problems.append(Problem(shown, *at("form_fields", i, "limit_source"),
+                                    f"box '{field['key']}' has limit {field['limit']} with limit_source {field['limit_source']}",
+                                    "use limit: null with limit_source: none, and a number with any other source"))
     return problems
 
 
@@ -237,7 +255,9 @@ def _read_labels(path: Path, shown: str) -> dict[str, str]:
 
 
 def load_labels(language: str, profile: dict[str, Any], root: Path) -> dict[str, str]:
-    """Flat labels of *language*, with the profile's headings, addressee and opening merged in."""
+    """Flat labels of *language* (``templates/lang/<language>.yaml``), with the profile's
+    headings, addressee and ``labels`` overrides for that language merged in; ProfileError for
+    an override of a key the label files do not have."""
     root = Path(root)
     langs = list_languages(root)
     if language not in langs:
@@ -264,7 +284,13 @@ def load_labels(language: str, profile: dict[str, Any], root: Path) -> dict[str,
     headings = profile.get("headings", {})
     if language in headings:
         labels.update(headings[language])
-    for key in ("addressee", "opening"):
-        if profile.get(key):
-            labels[key] = pick(profile[key])
+    if profile.get("addressee"):
+        labels["addressee"] = pick(profile["addressee"])
+    overrides = (profile.get("labels") or {}).get(language) or {}
+    unknown = sorted(set(overrides) - set(labels))
+    if unknown:
+        platform = profile.get("platform", "")
+        raise ProfileError(Problem(f"platforms/{platform}.yaml", message=f"labels.{language}: unknown key(s) {', '.join(unknown)}",
+                                   hint=f"override only keys of {shown}"))
+    labels.update(overrides)
     return {k: unicodedata.normalize("NFC", v) for k, v in labels.items()}

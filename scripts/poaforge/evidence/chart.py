@@ -2,7 +2,8 @@
 values becomes a one-page PDF chart of the metric against the platform profile's target,
 before and after the fix, with the values themselves in a table.
 
-The CSV has a header ``date,<metric>`` (the metric's name or label in the platform
+A CSV becomes a chart only when a metric of the case names it (``metrics[].exhibit``);
+any other CSV is a table (:mod:`poaforge.evidence.table`). The CSV has a header ``date,<metric>`` (the metric's name or label in the platform
 profile, e.g. ``order_defect_rate``) and one row per day: ``2026-10-01,1.4`` (a trailing
 ``%`` is allowed). The fix date is the earliest completion date of the corrective
 actions citing the exhibit, or of all corrective actions when none cites it. Layout is
@@ -170,21 +171,15 @@ def chart_pdf(case: dict[str, Any], exhibit: dict[str, Any], series: Series) -> 
         return out.read_bytes()
 
 
-def chart_intake(case: dict[str, Any], exhibit: dict[str, Any], case_dir: Path, where: str) -> Any:
-    """An :class:`poaforge.evidence.intake.Intake` for a metrics CSV exhibit (its PDF is the chart)."""
-    from poaforge.evidence.intake import Intake
+def chart_intake(case: dict[str, Any], exhibit: dict[str, Any], data: bytes, where: str) -> Any:
+    """An :class:`poaforge.evidence.convert.Intake` for a metrics CSV a metric of the case cites (its PDF is the chart)."""
+    from poaforge.evidence.convert import Intake
 
-    path = case_dir / exhibit["file"]
-    if not path.resolve().is_relative_to(case_dir.resolve()):
-        raise _fail(where, 0, "points outside the case folder", "copy the file itself into the case folder")
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise _fail(where, 0, f"is {path.stat().st_size:,} bytes, more than a daily export needs ({MAX_BYTES:,})",
-                        "keep only the date column and the metric's column, one row per day")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _fail(where, 0, f"cannot be read ({exc.strerror})", "check the exhibit's file path in the case file") from None
+    if len(data) > MAX_BYTES:
+        raise _fail(where, 0, f"is {len(data):,} bytes, more than a daily export needs ({MAX_BYTES:,})",
+                    "keep only the date column and the metric's column, one row per day")
     series = read_series(data, where, case["profile"].get("metrics", []))
     pdf = chart_pdf(case, exhibit, series)
-    return Intake("pdf", pdf, 1, hashlib.sha256(data).hexdigest(), len(data),
-                  notes=[f"chart of {len(series.points)} daily values of {series.metric} drawn from the CSV export"])
+    return Intake("csv", pdf, 1, hashlib.sha256(data).hexdigest(), len(data),
+                  notes=[f"chart of {len(series.points)} daily values of {series.metric} drawn from the CSV export"],
+                  conversion=f"chart of the daily {series.metric} values drawn by poa-forge from the CSV export")

@@ -20,7 +20,7 @@ __all__ = ["build_manifest", "main", "TOOLS"]
 
 TOOLS = ("poaforge", "snakemake", "typst", "pypdf", "img2pdf", "pillow", "pypandoc-binary", "jsonschema", "PyYAML")
 _PROJECT_INPUTS = ("schemas/*.json", "platforms/*.yaml", "templates/*.typ", "templates/lang/*.yaml",
-                   "templates/reference.docx", "lint/*.yaml", "lint/*/*.yaml")
+                   "templates/*.docx", "lint/*.yaml", "lint/*/*.yaml")
 
 
 def _entry(path: Path) -> dict[str, Any]:
@@ -64,6 +64,8 @@ def build_manifest(case: dict[str, Any], results: Path) -> dict[str, Any]:
         for field in ("file", "translation"):
             if exhibit.get(field):
                 inputs.append(_entry(case_dir / exhibit[field]))
+    for scan in (case.get("signed_scan") or {}).get("files", []):  # the signed letter, uploaded in place of poa.pdf
+        inputs.append(_entry(case_dir / scan["file"]))
     for pattern in _PROJECT_INPUTS:
         inputs += [_entry(p) for p in sorted(Path().glob(pattern))]
     outputs = [_entry(p) for p in sorted(results.rglob("*"))

@@ -20,27 +20,27 @@ NAME_MAX = 60
 
 
 def safe_title(title: str, fallback: str) -> str:
-    """ASCII file-name part: accents dropped, spaces → ``_``, only ``[A-Za-z0-9_-]``.
-
-    A title with characters that have no ASCII form (CJK, emoji…) gives ``fallback``.
-    """
+    """File-name part of a title: accents on Latin letters dropped ("Café" → "Cafe"), letters
+    and digits of every script kept ("商标注册证"), anything else (spaces, punctuation, path
+    separators, emoji) → ``_``; ``fallback`` when nothing is left."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", title) if not unicodedata.combining(c))
-    if any(ord(c) > 127 for c in plain):
-        return fallback
-    plain = re.sub(r"[^A-Za-z0-9_-]+", "_", plain.replace(" ", "_"))
+    plain = unicodedata.normalize("NFC", plain)
+    plain = "".join(c if c.isalnum() or c in "_-" else "_" for c in plain)
     plain = re.sub(r"_+", "_", plain).strip("_-")
     return plain or fallback
 
 
 def attachment_name(pattern: str, *, number: int | str = "", title: str = "", ident: str = "", ext: str = "pdf",
-                    store: str = "", case: str = "", reference: str = "") -> str:
-    """Fill a profile name pattern ({number} {title} {ext} {store} {case} {reference}).
+                    store: str = "", case: str = "", reference: str = "", exhibit: str = "Exhibit") -> str:
+    """Fill a profile name pattern ({exhibit} {number} {title} {ext} {store} {case} {reference}).
 
-    Values are made file-name safe (:func:`safe_title`); the title falls back to the
-    exhibit id (``E<number>`` when none is given) and is cut so the name stays ≤ 60 chars.
+    ``exhibit`` is the letter's word for an exhibit (label ``exhibit``: "Exhibit", "附件"), so a
+    file is named as the letter cites it. Values are made file-name safe (:func:`safe_title`);
+    the title falls back to the exhibit id (``E<number>`` when none is given) and is cut so the
+    name stays ≤ 60 characters.
     """
     ident = ident or f"E{number}"
-    values = {"number": number, "ext": ext, "id": ident, "case": safe_title(case, "case"),
+    values = {"number": number, "ext": ext, "id": ident, "case": safe_title(case, "case"), "exhibit": safe_title(exhibit, "Exhibit"),
               "store": safe_title(store, safe_title(case, "store"))[:40],
               "reference": safe_title(reference, "notice")[:40]}
     clean = safe_title(title, ident)
@@ -54,7 +54,8 @@ def attachment_name(pattern: str, *, number: int | str = "", title: str = "", id
 
 def _common(case: dict) -> dict:
     return {"store": case.get("seller", {}).get("store_name", ""), "case": case.get("case", ""),
-            "reference": case.get("notice", {}).get("reference", "")}
+            "reference": case.get("notice", {}).get("reference", ""),
+            "exhibit": (case.get("labels") or {}).get("exhibit", "Exhibit")}
 
 
 def poa_name(case: dict) -> str | None:
@@ -101,7 +102,7 @@ def planned_uploads(case: dict, exhibits: dict | None = None) -> list[Upload]:
     out = [Upload(letter, "poa")] if letter else []
     prepared = {e["id"]: e for e in (exhibits or {}).get("exhibits", [])}
     types = set(rules.get("types") or EXTENSIONS)
-    pattern = rules.get("naming") or "Attachment_{number}_{title}.{ext}"
+    pattern = rules.get("naming") or "{exhibit}_{number}_{title}.{ext}"
     for ex in sorted(case.get("exhibits", []), key=lambda e: int(e["number"])):
         prep = prepared.get(ex["id"], {})
         source = prep.get("media") or ex.get("media") or "pdf"

@@ -2,11 +2,15 @@
 
 ``build_upload(case, exhibits, case_dir, results, out_dir)`` writes ``out_dir`` (usually
 ``results/<c>/upload/``) exactly as the seller uploads it and returns {exhibit id → file
-name}. ``separate`` mode: one file per exhibit (original bytes when the type is
-accepted; the normalised PDF for PDFs, for images when ``images_as_pdf`` or the type is
-not accepted, and for images with an EXIF rotation so reviewers never see them sideways),
-plus the POA letter (``results/poa.pdf``, which must exist) first when the profile names it
-(``poa_file``, e.g. AliExpress's signed and sealed letter); it counts against the limits.
+name}. ``separate`` mode: one file per exhibit — **the original, byte for byte**, whenever
+the platform accepts its type and size; otherwise the exhibit's PDF, and
+:func:`upload_sources` says why (a type the platform does not take, an owner password or
+a damaged cross-reference table a reader needed fixed, an EXIF rotation reviewers would
+see sideways, ``images_as_pdf``). A digitally signed PDF is always the original, so its
+signature stays valid. The POA letter (``results/poa.pdf``, which must exist) goes first
+when the profile names it (``poa_file``, e.g. AliExpress's signed and sealed letter); it
+counts against the limits. A file over the size limit is made smaller losslessly (lossy
+only with consent), with a note.
 ``combined`` mode: one PDF named by ``naming``: the bundle when given, else poa.pdf and
 the exhibits concatenated in number order.
 
@@ -19,14 +23,16 @@ from __future__ import annotations
 
 import io
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from poaforge.errors import BuildError, EvidenceError, Problem
-from poaforge.evidence.sniff import EXTENSIONS
+from poaforge.evidence.preflight import check_count
+from poaforge.evidence.sniff import EXTENSIONS, LABEL
 from poaforge.files import read_json, sha256_file, write_json
 from poaforge.submit.plan import Upload, planned_uploads
 
-__all__ = ["MB", "shrink", "build_upload", "main"]
+__all__ = ["MB", "Source", "upload_sources", "shrink", "build_upload", "main"]
 
 MB = 1_000_000  # platforms' "10 MB": count in the smaller decimal unit to stay below it
 
@@ -69,60 +75,124 @@ def shrink(data: bytes, media: str, limit: int, allow_lossy: bool) -> bytes:
     return data
 
 
-def _check_image(ex: dict, where: str, rules: dict, kind: str) -> None:
-    need = rules.get("min_image_px")
-    if need and ex.get("width"):
-        lo, hi = sorted(int(v) for v in need)
-        small, large = sorted((int(ex["width"]), int(ex["height"])))
-        if small < lo or large < hi:
-            raise _fail(where, f"is {ex['width']}×{ex['height']} px; the platform needs at least {lo}×{hi} px",
-                        "use the original photo or a full-size screenshot, not a thumbnail")
-    dpi = rules.get("min_scan_dpi")
-    if dpi and ex.get("dpi") and kind not in ("screenshot", "photo") and int(ex["dpi"]) < int(dpi):
-        raise _fail(where, f"is scanned at {ex['dpi']} dpi; the platform needs at least {dpi} dpi",
-                    f"scan the document again at {dpi} dpi or more")
+@dataclass(frozen=True)
+class Source:
+    """Which bytes one uploaded exhibit file holds: "original" (the seller's file, byte for
+    byte), "rewritten" (its PDF fixed for readers) or "converted" (its PDF made from another
+    type); ``note`` says what changed and why (empty for an original)."""
+
+    exhibit: str
+    name: str
+    use: str
+    note: str
+
+
+def _pdf_fix(facts: dict) -> str:
+    """Why a PDF original cannot be uploaded as it is ("" when it can): a signed PDF always can."""
+    if facts.get("signed"):
+        return ""
+    if facts.get("repaired"):
+        return "its cross-reference table was damaged and a reader needed the repair: uploaded as repaired by qpdf"
+    if facts.get("encrypted"):
+        return "it had an owner password (encrypted PDFs are often rejected): uploaded decrypted, pages unchanged"
+    if facts.get("leading_bytes"):
+        return "it had junk bytes before the PDF header: uploaded without them, the PDF itself unchanged"
+    return ""
+
+
+def upload_sources(case: dict, exhibits: dict) -> list[Source]:
+    """For each exhibit file of the upload, in upload order: original or PDF, and why. Reads no file.
+
+    The checklist and the report show these notes; ``build_upload`` follows them and writes
+    them into upload.json."""
+    rules = case["profile"]["attachments"]
+    prepared = {e["id"]: e for e in exhibits["exhibits"]}
+    platform = case["profile"].get("name", "the platform")
+    out = []
+    for up in planned_uploads(case, exhibits):
+        ex = prepared.get((up.exhibit or {}).get("id"))
+        if ex is None:
+            continue
+        media = ex.get("media", "pdf")
+        facts = ex.get("facts") or {}
+        if media == "pdf":
+            fix = _pdf_fix(facts)
+            note = "digitally signed: uploaded byte for byte so the signature stays valid" if facts.get("signed") else ""
+            out.append(Source(ex["id"], up.name, "rewritten" if fix else "original", fix or note))
+        elif up.media == media:
+            out.append(Source(ex["id"], up.name, "original", ""))
+        else:
+            if media not in (rules.get("types") or ()):
+                why = f"{platform} does not accept a {LABEL.get(media, media)}"
+            elif (ex.get("orientation") or 1) != 1:
+                why = f"the photo carries an EXIF rotation ({ex['orientation']}) that some viewers ignore"
+            else:
+                why = f"{platform} takes images as PDF"
+            how = ex.get("conversion") or "converted to PDF"
+            out.append(Source(ex["id"], up.name, "converted", f"{why}: uploaded as PDF ({how})"))
+    return out
 
 
 def _plan(case: dict, exhibits: dict, case_dir: Path, results: Path, allow_lossy: bool,
-          plan: list[Upload]) -> list[tuple[str, str, bytes]]:
-    """[(exhibit id, file name, bytes)] for the planned exhibit files, checked against the rules."""
+          plan: list[Upload]) -> tuple[list[tuple[str, str, bytes]], dict[str, str]]:
+    """([(exhibit id, file name, bytes)], {file name → note}) for the planned exhibit files."""
+    from poaforge.evidence.convert import source_bytes
+    from poaforge.evidence.preflight import check_file
+
     rules = case["profile"]["attachments"]
     types = set(rules.get("types") or EXTENSIONS)
     limit = int(float(rules["max_file_mb"]) * MB) if rules.get("max_file_mb") else None
     prepared = {e["id"]: e for e in exhibits["exhibits"]}
-    files = []
+    sources = {s.name: s for s in upload_sources(case, exhibits)}
+    files, notes = [], {}
     for up in plan:
         meta = up.exhibit or {}
         ex = prepared.get(meta.get("id"))
         if ex is None:
             continue
         where = f"{case.get('case_dir', case_dir)}/{meta.get('file', ex.get('file', ex['id']))}"
-        if up.source_media != "pdf":
-            _check_image(ex, where, rules, meta.get("kind", ""))
-        if up.media != up.source_media and "pdf" not in types:
-            raise _fail(where, f"is a {up.source_media.upper()} file that has to be converted, and the platform "
-                        f"accepts only {', '.join(sorted(types))}", "export it in an accepted format")
-        data = (results / ex["pdf"]).read_bytes() if up.media == "pdf" else (case_dir / meta["file"]).read_bytes()
+        source = sources[up.name]
+        if source.use == "original":
+            data = source_bytes(case_dir, {**meta, "attachment": ex.get("attachment")}, where)
+            plain = {k: v for k, v in meta.items() if k != "attachment"}  # data is the attachment itself already
+            _, found = check_file(data, Path(str(ex.get("attachment") or meta["file"])).name, plain,
+                                  {**case["profile"], "attachments": {**rules, "max_file_mb": None}})
+            if found:
+                raise EvidenceError([Problem(file=where, message=m, hint=h) for m, h in found])
+        else:
+            if "pdf" not in types:
+                raise _fail(where, f"is a {LABEL.get(ex.get('media', ''), 'file')} that has to be converted, and the "
+                            f"platform accepts only {', '.join(sorted(types))}", "export it in an accepted format")
+            data = (results / ex["pdf"]).read_bytes()
+        if source.note:
+            notes[up.name] = source.note
         if limit and len(data) > limit:
+            before = len(data)
             data = shrink(data, up.media, limit, allow_lossy)
             if len(data) > limit:
                 hint = "shrink it (fewer pages, lower resolution) or allow lossy compression (allow_lossy)" \
                     if not allow_lossy else "split it or keep only the pages that prove the point"
                 raise _fail(where, f"is {len(data) / MB:.1f} MB, over the platform's {rules['max_file_mb']} MB "
                             "limit per file", hint)
+            notes[up.name] = "; ".join(filter(None, [source.note, f"made smaller to fit the {rules['max_file_mb']} MB "
+                                                     f"limit ({before / MB:.1f} → {len(data) / MB:.1f} MB)"]))
         files.append((ex["id"], up.name, data))
-    return files
+    return files, notes
 
 
 def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_dir: Path, *,
-                 allow_lossy: bool = False, combined_pdf: Path | None = None) -> dict:
-    """Write the attachments to ``out_dir`` (atomically); return {exhibit id → file name}."""
+                 allow_lossy: bool = False, combined_pdf: Path | None = None, notes_out: dict | None = None) -> dict:
+    """Write the attachments to ``out_dir`` (atomically); return {exhibit id → file name}.
+
+    ``notes_out`` receives {file name → what changed and why} for every file that is not
+    the seller's original as it is."""
     from poaforge.evidence.intake import replace_dir
 
     rules = case["profile"]["attachments"]
     poa = results / "poa.pdf"
     where = str(case.get("source", case.get("case", "case")))
     plan = planned_uploads(case, exhibits)
+    notes: dict[str, str] = {}
     if rules.get("mode") == "combined":
         src = combined_pdf or poa
         data = src.read_bytes() if combined_pdf else _concat([poa] * poa.exists() + [
@@ -139,17 +209,22 @@ def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_
         files = [("", plan[0].name, data)]
         mapping = {e["id"]: plan[0].name for e in exhibits["exhibits"]}
     else:
-        files = _plan(case, exhibits, case_dir, results, allow_lossy, plan)
+        files, notes = _plan(case, exhibits, case_dir, results, allow_lossy, plan)
         letter = next((up.name for up in plan if up.role == "poa"), None)
         if letter and not poa.exists():
             raise BuildError(Problem(str(poa), message=f"the platform wants the POA letter uploaded as {letter}, "
                                      "but it has not been built", hint="build poa.pdf first (snakemake <case>)"))
-        if letter:
-            files.insert(0, ("", letter, poa.read_bytes()))
+        if letter:  # the signed (and sealed) scan when the case names one (poaforge.letter.signed)
+            if case.get("signed_scan"):
+                from poaforge.letter.signed import signed_pdf
+
+                files.insert(0, ("", letter, signed_pdf(case, poa)))
+            else:
+                files.insert(0, ("", letter, poa.read_bytes()))
         mapping = {ident: name for ident, name, _ in files if ident}
-    if rules.get("max_count") and len(files) > int(rules["max_count"]):
-        raise _fail(where, f"{len(files)} attachments, the platform accepts at most "
-                    f"{rules['max_count']}", "merge related exhibits into one PDF")
+    too_many = check_count(len(files), case["profile"]) if rules.get("mode") != "combined" else None
+    if too_many:
+        raise _fail(where, *too_many)
     total = sum(len(d) for _, _, d in files)
     if rules.get("max_total_mb") and total > float(rules["max_total_mb"]) * MB:
         big = sorted(files, key=lambda f: -len(f[2]))[:3]
@@ -164,6 +239,8 @@ def build_upload(case: dict, exhibits: dict, case_dir: Path, results: Path, out_
         replace_dir(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    if notes_out is not None:
+        notes_out.update(notes)
     return mapping
 
 
@@ -178,7 +255,7 @@ def _concat(paths: list[Path]) -> bytes:
     return buf.getvalue()
 
 
-def _write_list(out_dir: Path, names: dict[str, str], target: Path) -> None:
+def _write_list(out_dir: Path, names: dict[str, str], target: Path, notes: dict[str, str]) -> None:
     """upload.json: every file in ``out_dir`` in upload order, with the exhibit it carries."""
     by_name = {name: ident for ident, name in names.items()}
     order = {name: i for i, name in enumerate(names.values())}
@@ -186,7 +263,8 @@ def _write_list(out_dir: Path, names: dict[str, str], target: Path) -> None:
     for path in sorted(out_dir.iterdir(), key=lambda p: (order.get(p.name, -1), p.name)):
         if path.is_file() and not path.name.startswith("."):
             digest, size, _ = sha256_file(path)
-            files.append({"name": path.name, "exhibit": by_name.get(path.name), "bytes": size, "sha256": digest})
+            files.append({"name": path.name, "exhibit": by_name.get(path.name), "bytes": size, "sha256": digest,
+                          "note": notes.get(path.name, "")})
     write_json({"folder": out_dir.as_posix(), "files": files}, target)
 
 
@@ -203,8 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", type=Path, help="also write the list of uploaded files (name, bytes, SHA-256) here")
     args = parser.parse_args(argv)
     case, exhibits = read_json(args.case_json), read_json(args.exhibits_json)
+    notes: dict[str, str] = {}
     names = build_upload(case, exhibits, Path(case["case_dir"]), args.exhibits_json.parent, args.out_dir,
-                         allow_lossy=args.allow_lossy, combined_pdf=args.bundle)
+                         allow_lossy=args.allow_lossy, combined_pdf=args.bundle, notes_out=notes)
     if args.list:
-        _write_list(args.out_dir, names, args.list)
+        _write_list(args.out_dir, names, args.list, notes)
     return 0

@@ -1,0 +1,48 @@
+"""The bundle's attachments list (PDF embedded files, ISO 32000-2 §7.11.4): nothing a seller gave is lost.
+
+:func:`attach_originals` attaches the original of every exhibit whose pages are a
+rendition of another file (an e-mail, a spreadsheet, a text file, a HEIC/AVIF/WebP photo,
+an office document, an e-mail's attachment), and copies the files embedded in exhibit
+PDFs (an e-invoice's XML), each named "Exhibit <n> - <file name>". Exhibits whose pages
+show the original itself (PDF pages, image pixels kept losslessly or the same JPEG data)
+are not attached again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from poaforge.errors import BuildError, Problem
+
+__all__ = ["SHOWN_AS_IS", "attach_originals"]
+
+#: media whose pages show the original itself (PDF pages, image pixels kept losslessly or as the same JPEG data)
+SHOWN_AS_IS = frozenset({"pdf", "png", "jpeg", "gif", "tiff", "bmp"})
+
+
+def attach_originals(writer, exhibits: list[dict], readers: list, case_dir: Path, where: str) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """Add the originals and embedded files of ``exhibits`` (exhibits.json entries, each with the
+    pypdf reader of its PDF) to ``writer``; BuildError naming the file when one cannot be read."""
+    from pypdf.errors import PyPdfError
+
+    from poaforge.errors import PoaError
+    from poaforge.evidence.convert import source_bytes
+
+    for ex, reader in zip(exhibits, readers):
+        prefix = f"Exhibit {ex['number']} - "
+        if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
+            name = Path(str(ex.get("attachment") or ex["file"])).name
+            try:
+                writer.add_attachment(prefix + name, source_bytes(case_dir, ex, f"{case_dir}/{ex['file']}"))
+            except (OSError, PoaError) as exc:
+                raise BuildError(Problem(f"{case_dir}/{ex['file']}", message=f"cannot attach the original to the bundle "
+                                         f"({getattr(exc, 'strerror', None) or exc})",
+                                         hint="rebuild the case: the evidence file changed or was removed")) from None
+        if (ex.get("facts") or {}).get("embedded_files"):
+            try:
+                for name, contents in sorted(reader.attachments.items()):
+                    for k, data in enumerate(contents):
+                        writer.add_attachment(prefix + (name if k == 0 else f"{k + 1}-{name}"), data)
+            except (PyPdfError, KeyError, ValueError, TypeError) as exc:
+                raise BuildError(Problem(where, message=f"cannot copy the files embedded in exhibit {ex['number']} ({exc})",
+                                         hint="export the exhibit again")) from None
