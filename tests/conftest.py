@@ -83,3 +83,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if bad:
         print(f"\nqpdf --check failed for {len(bad)} of {checked} bundles built by the tests:\n  " + "\n  ".join(bad))
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the quality gate's figures on the development corpus when a test measured them."""
+    import sys
+
+    scoring = sys.modules.get("corpus_score")
+    lines = getattr(scoring, "LAST_LINES", None) if scoring else None
+    if lines:
+        terminalreporter.write_sep("-", "quality gate on the POA development corpus (tests/test_check_corpus.py)")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -127,3 +127,23 @@ def test_main(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out.read_text(encoding="utf-8") == checklist(case)
     assert run(main, [str(tmp_path / "case.json"), str(out)]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_an_upload_that_is_not_the_original_says_so_and_why() -> None:
+    """A HEIC photo Amazon does not take is uploaded as its PDF; an owner-password PDF as a
+    decrypted copy; a signed PDF byte for byte: each line of the checklist says which and why."""
+    case = example("amazon-odr")
+    exhibits = exhibits_json(case)
+    by_id = {e["id"]: e for e in exhibits["exhibits"]}
+    by_id["E1"].update(media="heic", conversion="HEIC photo converted to PDF")
+    by_id["E2"].update(facts={"encrypted": True})
+    by_id["E4"].update(facts={"signed": True})
+    model = compose(case)
+    text = render_checklist(case, model, build_form(case, model), exhibits)
+    lines = {line.split("`")[1]: line for line in text.splitlines() if line[:3].rstrip(". ").isdigit() and "`" in line}
+    first = next(line for name, line in lines.items() if name.startswith("Exhibit_1_"))
+    assert "**Not your original file**: Amazon does not accept a HEIC/HEIF photo: uploaded as PDF (HEIC photo converted to PDF)" in first
+    signed = next(line for name, line in lines.items() if name.startswith("Exhibit_4_"))
+    assert "Uploaded as it is: digitally signed" in signed
+    plain = next(line for name, line in lines.items() if name.startswith("Exhibit_3_"))
+    assert "original" not in plain.lower()

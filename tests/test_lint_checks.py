@@ -107,6 +107,7 @@ TRIGGERS = [
     ("POA501", [(A, "action: Refunded all 38 affected orders in full (Exhibit 9).")], "Exhibit 9", None),
     ("POA502", [(E2_DATE, "date: 2026-11-01\n    proves: Each")], "exhibits: [E2]", None),
     ("POA503", [("date: 2026-11-10\n    proves:", "date: 2026-11-01\n    proves:")], "exhibits: [E3]", None),
+    ("POA511", [(E2_DATE, "date: 2026-08-01\n    proves: Each")], "exhibits: [E2]", None),   # older than the problem
     ("POA504", [("proves: Each affected order was refunded.", "proves: TBD")], "proves: TBD", None),
     ("POA504", [("proves: Each affected order was refunded.", "proves: Refund log")], "proves: Refund log", None),
     ("POA505", [("date: 2026-11-03", "date: 2026-11-25")], "date: 2026-11-25", None),
@@ -118,6 +119,9 @@ TRIGGERS = [
     ("POA703", [(A, "action: 已致电买家13812345678并退款"), ("language: en", "language: zh")], "1381234", ZH_PROFILE),
     ("POA801", [("name: order_defect_rate", "name: late_shipment_rate"), ('value: "1.8"', 'value: "6.5"')], 'value: "6.5"', None),
     ("POA802", [("name: order_defect_rate", "name: made_up_rate")], "name: made_up_rate", None),
+    # a metric the profile does not know, with the target the notice states (target: in the case)
+    ("POA801", [("name: order_defect_rate", "name: made_up_rate"), ('value: "1.8"', 'value: "6.5"\n    target: "< 4"')],
+     'value: "6.5"', None),
     ("POA803", [("date: 2026-10-01", "date: 2025-06-30")], "date: 2025-06-30", None),
     ("POA804", [("file: evidence/late.pdf", "file: evidence/late.pdf\n    language: en")], "=    language: en", "T"),
     ("POA805", [("name: Dana Liu", "name: TBD")], "name: TBD", "S"),
@@ -169,6 +173,9 @@ NEAR_MISSES = [
     ("POA703", [(A, "action: Refunded order 113-1234567-1234567 on 2026-11-05 and 38 others.")], None),
     ("POA801", [], None),                                           # ODR is red but the notice names it
     ("POA802", [("name: order_defect_rate", "name: late_dispatch_rate")], _profile(metrics=[])),   # profile sets no targets
+    ("POA802", [("name: order_defect_rate", "name: made_up_rate"), ('value: "1.8"', 'value: "1.8"\n    target: "< 4"')], None),
+    ("POA801", [("name: order_defect_rate", "name: late_shipment_rate"), ('value: "1.8"', 'value: "6.5"\n    target: "< 10"')], None),
+    ("POA806", [("metrics:\n", "signed_letter: evidence/late.pdf\nmetrics:\n")], "S"),   # the signed, sealed scan is given
     ("POA803", [("date: 2026-10-01", "date: 2025-11-05")], None),
     ("POA804", [("file: evidence/late.pdf", "file: evidence/late.pdf\n    language: en\n    translation: evidence/late-zh.pdf")], "T"),
     ("POA807", [], _profile(attachments={"mode": "separate", "max_count": 5, "poa_file": "letter.pdf"})),

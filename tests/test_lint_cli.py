@@ -47,9 +47,17 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_lint_prints_sorted_findings_and_exits_1(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main_lint(["bad", "--now", "none"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("cases/bad.yaml:42:13: POA201 error: CA1 action: promissory wording")
-    assert [l.split()[1] for l in out[:-1]] == ["POA201", "POA402", "POA407"]
+    assert out[0].startswith("now: not used — deadlines judged against each case's as_of")
+    # each finding points at the words it is about: "Sorry", "we will", "!"
+    assert out[1].startswith('cases/bad.yaml:42:13: POA402 error: CA1 action: apology or emotion "Sorry"')
+    assert out[2].startswith('cases/bad.yaml:42:20: POA201 error: CA1 action: promise "we will" with no date')
+    assert [l.split()[1] for l in out[1:-1]] == ["POA402", "POA201", "POA407"]
     assert out[-1] == "1 case linted: 2 errors, 1 warning"
+
+
+def test_lint_says_which_clock(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main_lint(["good", "--now", "2026-11-20T08:00:00Z"]) == 0
+    assert capsys.readouterr().out.startswith("now: 2026-11-20 08:00 UTC (the clock)")
 
 
 def test_lint_all_cases_by_default_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -63,7 +71,7 @@ def test_lint_all_cases_by_default_json(project: Path, capsys: pytest.CaptureFix
 def test_lint_clean_case_exits_0(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "cases" / "bad.yaml").unlink()
     assert main_lint(["good", "--now", "none"]) == 0
-    assert capsys.readouterr().out.strip() == "1 case linted: 0 errors, 0 warnings"
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "1 case linted: 0 errors, 0 warnings"
 
 
 @pytest.mark.parametrize("argv", [["--format", "xml"], ["--now", "yesterday"], ["--bogus"]])
@@ -76,11 +84,19 @@ def test_usage_errors_exit_2(project: Path, argv: list[str], capsys: pytest.Capt
     assert err.startswith(("poa lint:", "--now:")) and " — " in err
 
 
-def test_invalid_case_is_reported_not_linted(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (project / "cases" / "broken.yaml").write_text("case: broken\nplatform: amazon\n", encoding="utf-8")
-    assert main_lint(["broken", "good", "--now", "none"]) == 1
-    out = capsys.readouterr().out
-    assert "cases/broken.yaml" in out and "(case not valid: not linted)" in out
+def test_invalid_case_is_linted_with_its_problems(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An incomplete case: its validation problems and the findings of the fields present,
+    together and sorted by line; the build still refuses it (validation stays an error)."""
+    text = _bad().replace("    owner: Customer Service Manager\n", "", 1)      # CA1 loses its owner
+    (project / "cases" / "broken.yaml").write_text(text.replace("case: bad", "case: broken"), encoding="utf-8")
+    assert main_lint(["broken", "--now", "none"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    body = out[1:-1]
+    assert any("'owner' is missing" in l for l in body)                 # the problem …
+    assert [l.split()[1] for l in body if " POA" in l] == ["POA402", "POA201", "POA407"]   # … and the content
+    lines = [int(l.split(":")[1]) for l in body]
+    assert lines == sorted(lines)
+    assert out[-1].endswith("(1 not valid yet: fix the problems above before building)")
 
 
 def test_rules_lists_catalogue(capsys: pytest.CaptureFixture[str]) -> None:
@@ -104,12 +120,16 @@ def test_report_step_writes_both_reports(project: Path, capsys: pytest.CaptureFi
     assert code == 0  # errors are the gate step's to act on (tests/test_gate.py): the report must survive
     report = json.loads((res / "report.json").read_text(encoding="utf-8"))
     assert report["counts"] == {"error": 2, "warning": 1, "waived": 0} and report["ok"] is False
-    assert [f["rule"] for f in report["findings"]] == ["POA201", "POA402", "POA407"]
-    assert set(report["findings"][0]) == {"rule", "severity", "file", "line", "col", "message", "fix", "waived", "reason"}
+    assert [f["rule"] for f in report["findings"]] == ["POA402", "POA201", "POA407"]
+    assert set(report["findings"][0]) == {"rule", "severity", "file", "line", "col", "message", "fix", "waived", "reason",
+                                          "category", "end_line", "end_col", "match", "rationale"}
+    assert report["findings"][0]["category"] == "apology-emotional" and report["findings"][0]["match"] == "Sorry"
+    assert report["judged_against"] == {"as_of": "2026-11-20", "now": None}
     assert "POA903" in report["rules_run"]
     text = (res / "report.txt").read_text(encoding="utf-8")
     assert text == capsys.readouterr().out
     assert "2 errors, 1 warning" in text and "errors stop the build" in text
+    assert "dates and the deadline judged against as_of 2026-11-20 (the POA's date)" in text
     assert not list(res.glob("*.tmp"))
 
 
@@ -127,8 +147,11 @@ def _copy_lint_data(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("file", "old", "new", "says"), [
     ("rules.yaml", "severity: error", "severity: fatal", "needs id POAnnn"),
     ("rules.yaml", "id: POA102", "id: POA101", "listed twice"),
-    ("phrases/en.yaml", "superficial: [", "superficial: [yes, ", "list of texts"),
-    ("phrases/en.yaml", "support_case: [", 'support_case: ["re:(unclosed", ', "bad regular expression"),
+    ("phrases/en.yaml", "placeholders: [", "placeholders: [yes, ", "list of texts"),
+    ("text/en.yaml", "  SUPERFICIAL: [", "  SUPERFICIAL: [yes, ", "list of words or phrases"),
+    ("text/en.yaml", 'match: ["{SUPERFICIAL}"]', 'match: ["{NO_SUCH_CLASS}"]', "unknown word class {NO_SUCH_CLASS}"),
+    ("text/zh.yaml", "  POA402:", "  POA999:", "no such rule"),
+    ("lang/zh.yaml", "POA402: {message: '{where}：", "POA402: {message: '{bogus}{where}：", "{bogus}"),
     ("glossary.yaml", "terms:", "termz:", "'terms'"),
 ])
 def test_broken_catalogue_is_a_clear_error(tmp_path: Path, file: str, old: str, new: str, says: str) -> None:
@@ -136,7 +159,7 @@ def test_broken_catalogue_is_a_clear_error(tmp_path: Path, file: str, old: str, 
     target = root / "lint" / file
     target.write_text(target.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ProfileError) as err:
-        load_catalogue(root)
+        load_catalogue(root).text             # the text rules are compiled on first use
     assert says in str(err.value) and f"lint/{file}" in str(err.value)
 
 
@@ -150,7 +173,8 @@ def test_phrase_files_have_the_same_lists() -> None:
 def test_every_rule_has_a_test() -> None:
     here = Path(__file__).parent
     tested = set()
-    for name in ("test_lint_checks.py", "test_lint_similarity.py", "test_lint_cli.py", "test_history.py"):
+    for name in ("test_lint_checks.py", "test_lint_similarity.py", "test_lint_cli.py", "test_history.py",
+                 *(p.name for p in here.glob("test_check_*.py"))):
         tested |= set(re.findall(r"POA\d{3}", (here / name).read_text(encoding="utf-8")))
     missing = set(load_catalogue().rules) - tested
     assert not missing, f"rules without a test: {sorted(missing)}"

@@ -5,7 +5,9 @@ Prints, for a typical case (~10 exhibits, ~40 pages) and a large one (~100 exhib
   * wall time and peak memory of `snakemake <case>` from clean;
   * the raw tools doing the same core work (typst compile of the POA, pandoc to DOCX,
     `qpdf --empty --pages` merge), each in a fresh process, and the ratio;
-then a no-op `snakemake` over 200 generated cases, and `poa validate` / `poa lint` over them.
+then a no-op `snakemake` over 200 generated cases, and `poa validate` / `poa lint` over them;
+and the quality gate: `poa check` on a two-page draft, `poa lint` over 200 copies of the
+example cases, and the figures on the development corpus (``tools/bench.py gate`` alone).
 Everything happens in a temporary copy of the project; nothing here is committed.
 """
 
@@ -191,8 +193,67 @@ def many_cases(project: Path, count: int = 200) -> None:
     print(f"  poa lint (incl. similarity), {count}  {lint_t:6.2f} s   ({lint_t / count * 1000:.1f} ms per case)")
 
 
+#: A two-page draft (about 950 words) of the kind `poa check` is for: mostly specific text,
+#: with the usual defects of a first draft.
+DRAFT_PARAGRAPHS = [
+    "Dear Seller Performance Team,",
+    "Many thanks for your time. Below is our plan for the late shipment rate named in the notice of 2026-03-02.",
+    "Root cause",
+    "Between 2026-01-15 and 2026-02-28, 87 of 1,240 orders (7.0%) were confirmed after their ship-by date.",
+    "- On 2026-01-15 we moved fulfilment to a new warehouse in Reno; its system imported orders placed after 13:00 only the next morning.",
+    "- Our handling time stayed at 1 day, copied from the old warehouse; nobody compared it with the new cut-off.",
+    "- The courier also lost several parcels, and our team did not notice.",
+    "We think there were a few other reasons as well, such as the busy season.",
+    "Corrective actions",
+    "- On 2026-03-03 the Fulfilment Manager, Jonas Berg, shipped the 14 open late orders by 2-day air (Exhibit 1).",
+    "- On 2026-03-04 our ERP administrator set the order import to run every 15 minutes (import log, Exhibit 2).",
+    "- We refunded the affected buyers and we will ensure it does not recur.",
+    "Preventive measures",
+    "- Since 2026-03-05 a ship-by report runs at 11:00 each working day; the Fulfilment Manager clears it before 15:00 (Exhibit 3).",
+    "- Every warehouse change now needs a cut-over checklist signed by the Operations Director (SOP FUL-02, Exhibit 4).",
+    "- Relevant personnel will watch the dashboard regularly.",
+    "Closing",
+    "Can you reinstate the account quickly? We are very grateful for your kindness.",
+]
+
+
+def gate_figures(project: Path) -> None:
+    """`poa check` on a two-page draft, `poa lint` over 200 cases (copies of the examples),
+    and the quality gate's figures on the development corpus when it is beside the project."""
+    poa = str(Path(PY).with_name("poa"))
+    body = DRAFT_PARAGRAPHS[:2] + DRAFT_PARAGRAPHS[2:] * 4       # the body four times: two pages
+    draft = project / "draft.txt"
+    draft.write_text("\n\n".join(body) + "\n", encoding="utf-8")
+    words = len(draft.read_text(encoding="utf-8").split())
+    t, m = best(["bash", "-c", f"{poa} check '{draft}' >/dev/null; true"], project, runs=5)   # exit 1: it finds errors
+    cpu = subprocess.run([PY, "-c", "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+                          "r = resource.getrusage(resource.RUSAGE_CHILDREN); print(r.ru_utime + r.ru_stime)", poa, "check", str(draft)],
+                         capture_output=True, text=True).stdout.strip()
+    print("\n## quality gate")
+    print(f"  poa check, two-page draft ({words} words)   {t:6.2f} s   ({float(cpu):.2f} s CPU)   peak {m:4.0f} MB   (target ≤ 0.5 s)")
+    write_case(project, "m000", [2, 1], 1, photo_px=(400, 300))          # the cases of "many", not built
+    for i in range(1, 200):
+        (project / "cases" / f"m{i:03d}.yaml").write_text(
+            (project / "cases" / "m000.yaml").read_text(encoding="utf-8").replace("m000", f"m{i:03d}"), encoding="utf-8")
+        shutil.copytree(project / "cases" / "m000", project / "cases" / f"m{i:03d}")
+    t, _ = best(["bash", "-c", f"{poa} lint --now none >/dev/null; true"], project, runs=2)
+    print(f"  poa lint, 200 cases (as in '200 cases' below)  {t:6.2f} s   ({t / 200 * 1000:.1f} ms per case)   (target ≤ 3 s)")
+    try:
+        from corpus_score import corpus_dir, score
+    except ImportError:
+        return
+    if corpus_dir() is None:
+        print("  development corpus: not found beside the project (set POA_SHARED)")
+        return
+    start = time.perf_counter()
+    lines = score().lines()
+    print(f"  development corpus ({time.perf_counter() - start:.1f} s, in process):")
+    for line in lines:
+        print("    " + line)
+
+
 def main(argv: list[str]) -> None:
-    parts = set(argv) or {"typical", "large", "many"}
+    parts = set(argv) or {"typical", "large", "many", "gate"}
     if not shutil.which("qpdf"):
         raise SystemExit("bench: qpdf is needed (make bench installs it via tools/setup.sh --test)")
     tmp = Path(tempfile.mkdtemp(prefix="poa-bench-"))
@@ -207,6 +268,8 @@ def main(argv: list[str]) -> None:
             case_figures(project, "large", "large case")
         if "many" in parts:
             many_cases(copy_project(tmp / "many", cases=[]))
+        if "gate" in parts:
+            gate_figures(copy_project(tmp / "gate", cases=[]))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

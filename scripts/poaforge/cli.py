@@ -13,8 +13,9 @@ __all__ = ["main", "COMMANDS"]
 #: sub-command → (module, function, one-line help); modules are imported only when used.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("poaforge.case.validate", "main", "check case files against the schema and each other"),
-    "lint": ("poaforge.check", "main_lint", "check cases against the known reasons POAs are rejected"),
-    "rules": ("poaforge.check", "main_rules", "list the lint rule catalogue"),
+    "lint": ("poaforge.check.cli", "main_lint", "check cases against the known reasons POAs are rejected"),
+    "check": ("poaforge.check.cli_check", "main_check", "check POA drafts written anywhere (.txt, .md, .docx) for rejection reasons"),
+    "rules": ("poaforge.check.cli", "main_rules", "list the lint rule catalogue"),
     "new": ("poaforge.portfolio.scaffold", "main_new", "start a case from a scenario scaffold (never overwrites)"),
     "scenarios": ("poaforge.portfolio.scaffold", "main_scenarios", "list the scenario scaffolds for `poa new`"),
     "status": ("poaforge.portfolio.status", "main", "table of every case: deadline, time left, build, lint, submissions"),

@@ -41,6 +41,10 @@ class Document:
     data: Any
     values: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[DataPath, tuple[int, int]] = field(default_factory=dict)
+    #: the file's text, and where each text value is in it (start, end offsets; YAML style
+    #: '' plain, '>' folded, '|' literal, "'" or '"' quoted): findings point inside the value
+    source: str = ""
+    spans: dict[DataPath, tuple[int, int, str]] = field(default_factory=dict)
 
     def locate(self, path: DataPath) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path``, or of its nearest parent."""
@@ -115,6 +119,7 @@ def _unprintable(value: str) -> str | None:
 def _build(node: Node, path: DataPath, doc: Document, problems: list[Problem]) -> Any:
     doc.values[path] = _pos(node)
     if isinstance(node, ScalarNode):
+        doc.spans[path] = (node.start_mark.index, node.end_mark.index, node.style or "")
         bad = _unprintable(node.value)
         if bad:
             line, col = _pos(node)
@@ -162,7 +167,7 @@ def _decode(raw: bytes, name: str) -> str:
 
 def parse_yaml(text: str, name: str) -> Document:
     """Parse YAML ``text`` strictly; ``name`` is used in error messages."""
-    doc = Document(path=name, data=None)
+    doc = Document(path=name, data=None, source=text)
     if "\x00" in text:
         raise CaseError(Problem(name, 1, 1, "the file contains NUL bytes and is not a text file",
                                 "open it in a text editor and save it as UTF-8 YAML"))

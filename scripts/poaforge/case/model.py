@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from poaforge.case.consistency import check_consistency
-from poaforge.case.loader import DataPath, Document, load_yaml
+from poaforge.case.loader import DataPath, Document, load_yaml, parse_yaml
 from poaforge.case.schema_check import check_schema
 from poaforge.errors import CaseError, Problem
 from poaforge.paths import PROJECT, case_dir_for
 from poaforge.steps import RESERVED_IDS
 
-__all__ = ["Case", "load_case", "find_cases", "PROJECT", "SCHEMA", "CASE_ID"]
+__all__ = ["Case", "load_case", "inspect_case", "find_cases", "PROJECT", "SCHEMA", "CASE_ID"]
 
 SCHEMA = PROJECT / "schemas" / "case.schema.json"
 CASE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
@@ -93,11 +93,17 @@ def _check_choices(doc: Document) -> list[Problem]:
     return problems
 
 
-def load_case(path: str | Path, *, schema: Path = SCHEMA) -> Case:
-    """Load, validate and cross-check the case file at ``path``."""
+def inspect_case(path: str | Path, *, schema: Path = SCHEMA, text: str | None = None) -> tuple[Case | None, list[Problem]]:
+    """Load the case at ``path`` (or its ``text``, e.g. an editor's unsaved buffer) without
+    raising for its problems: the case as read (also when it is invalid; None when it cannot
+    be read as YAML at all) and every problem, sorted. ``poa lint`` uses it to report the
+    content of an incomplete case beside its problems."""
     path = Path(path)
-    doc = load_yaml(path)
-    _check_count(doc)
+    try:
+        doc = load_yaml(path) if text is None else parse_yaml(text, str(path))
+        _check_count(doc)
+    except CaseError as exc:
+        return None, exc.problems
     problems = _check_id(doc, path.stem) + check_schema(doc, schema) + _check_choices(doc)
     files: dict[str, Path] = {}
     if isinstance(doc.data, dict):
@@ -107,9 +113,15 @@ def load_case(path: str | Path, *, schema: Path = SCHEMA) -> Case:
         from poaforge.evidence.preflight import preflight
 
         problems += preflight(doc, files, case_dir_for(path))
-    if problems:
-        raise CaseError(sorted(set(problems)))
-    return Case(doc=doc, files=files)
+    return Case(doc=doc, files=files), sorted(set(problems))
+
+
+def load_case(path: str | Path, *, schema: Path = SCHEMA) -> Case:
+    """Load, validate and cross-check the case file at ``path``; ``CaseError`` lists every problem."""
+    case, problems = inspect_case(path, schema=schema)
+    if problems or case is None:
+        raise CaseError(problems)
+    return case
 
 
 def find_cases(names: list[str], cases_dir: Path = Path("cases")) -> list[Path]:

@@ -20,20 +20,24 @@ from poaforge.paths import PROJECT
 
 from .text import Matcher, whole_value
 
-__all__ = ["Rule", "Catalogue", "Term", "load_catalogue", "DEFAULT_ROOT"]
+__all__ = ["Rule", "Catalogue", "Term", "load_catalogue", "load_data", "DEFAULT_ROOT", "CATEGORIES"]
 
 #: The repository top: ``lint/`` lives here.
 DEFAULT_ROOT = PROJECT
 
 _ID = re.compile(r"^POA[0-9]{3}$")
 _SOURCES = ("official", "practice", "single")
-_LISTS = ("superficial", "process_terms", "promissory", "vague_owners", "placeholders", "apology", "blame",
-          "support_case", "business_intro", "vague_measures", "vague_frequency", "vague_verification")
+#: The defect categories of the POA development corpus, then the kinds of rules about facts outside the text.
+CATEGORIES = ("vague-root-cause", "future-promise", "vague-owner", "apology-emotional", "blame", "question-to-reviewer",
+              "business-intro", "evidence-missing", "overly-long", "boilerplate", "missing-section",
+              "deadline", "personal-data", "language", "platform", "waiver")
+SECTION_NAMES = ("opening", "root_cause", "corrective", "preventive", "closing", "evidence", "unknown")
+_LISTS = ("vague_owners", "placeholders", "vague_frequency", "vague_verification")
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One catalogue entry."""
+    """One catalogue entry. ``sections``: the POA parts a text rule reads (empty: not a text rule)."""
 
     id: str
     severity: str
@@ -42,6 +46,8 @@ class Rule:
     rationale: str
     source: str
     example: str
+    category: str = ""
+    sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +62,8 @@ class Term:
 
 @dataclass
 class Catalogue:
-    """Rules by id, settings, phrase lists (all languages merged) and the glossary."""
+    """Rules by id, settings, phrase lists (all languages merged), the glossary, and the
+    rule messages of other languages (``lint/lang/<code>.yaml``: language → rule → (message, fix))."""
 
     rules: dict[str, Rule]
     settings: dict[str, Any]
@@ -64,6 +71,24 @@ class Catalogue:
     personal_data: dict[str, list[str]] = field(default_factory=dict)
     glossary: list[Term] = field(default_factory=list)
     root: Path = DEFAULT_ROOT
+    messages: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    words: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @cached_property
+    def text(self) -> Any:
+        """The compiled text rules, by language (:func:`poaforge.check.textrules.load_text_rules`)."""
+        from .textrules import load_text_rules
+
+        return load_text_rules(self.root, frozenset(self.rules))
+
+    def wording(self, rule_id: str, language: str) -> tuple[str, str]:
+        """(message, fix) of a rule in ``language``, English when there is no translation."""
+        rule = self.rules[rule_id]
+        return self.messages.get(language, {}).get(rule_id, (rule.message, rule.fix))
+
+    def word(self, key: str, language: str, default: str) -> str:
+        """A word of the output (section names, "error") in ``language``."""
+        return self.words.get(language, {}).get(key, default)
 
     @cached_property
     def matchers(self) -> dict[str, Matcher]:
@@ -86,6 +111,12 @@ class Catalogue:
         return value
 
 
+def load_data(text: str) -> Any:
+    """Parse a data file of the gate (rules, patterns, headings) with libyaml when PyYAML has it:
+    ten times faster than the pure-Python parser, which matters for a language server."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def _fail(shown: str, message: str, hint: str = "restore the file from git or fix the entry") -> ProfileError:
     return ProfileError(Problem(shown, message=message, hint=hint))
 
@@ -93,7 +124,7 @@ def _fail(shown: str, message: str, hint: str = "restore the file from git or fi
 def _read(path: Path, root: Path) -> Any:
     shown = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_data(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise _fail(shown, f"cannot read the lint data file: {exc.strerror}") from None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -125,14 +156,20 @@ def _rules(data: Any, shown: str) -> dict[str, Rule]:
         rat = entry.get("rationale") or {}
         ok = (isinstance(rid, str) and _ID.match(rid) and entry.get("severity") in ("error", "warning")
               and all(isinstance(entry.get(k), str) and entry[k].strip() for k in ("message", "fix", "example"))
-              and isinstance(rat, dict) and isinstance(rat.get("text"), str) and rat.get("source") in _SOURCES)
+              and isinstance(rat, dict) and isinstance(rat.get("text"), str) and rat.get("source") in _SOURCES
+              and entry.get("category") in CATEGORIES)
         if not ok:
-            raise _fail(shown, f"rule {rid!r} needs id POAnnn, severity error|warning, message, fix, example, "
-                               f"rationale.text and rationale.source ({'|'.join(_SOURCES)})")
+            raise _fail(shown, f"rule {rid!r} needs id POAnnn, severity error|warning, category ({', '.join(CATEGORIES)}), "
+                               f"message, fix, example, rationale.text and rationale.source ({'|'.join(_SOURCES)})")
         if rid in rules:
             raise _fail(shown, f"rule {rid} is listed twice")
+        sections = entry.get("sections") or []
+        if sections == ["all"]:
+            sections = list(SECTION_NAMES)
+        if not isinstance(sections, list) or not set(sections) <= set(SECTION_NAMES):
+            raise _fail(shown, f"rule {rid}: sections must be 'all' or a list of {', '.join(SECTION_NAMES)}")
         rules[rid] = Rule(rid, entry["severity"], entry["message"].strip(), entry["fix"].strip(),
-                          rat["text"].strip(), rat["source"], entry["example"].strip())
+                          rat["text"].strip(), rat["source"], entry["example"].strip(), entry["category"], tuple(sections))
     return rules
 
 
@@ -174,4 +211,27 @@ def load_catalogue(root: Path = DEFAULT_ROOT) -> Catalogue:
         for kind, pats in pdata.items():
             cat.personal_data.setdefault(str(kind), []).extend(_str_list(pats, shown, f"personal_data.{kind}"))
     cat.glossary = _glossary(_read(root / "lint" / "glossary.yaml", root), "lint/glossary.yaml")
+    for path in sorted((root / "lint" / "lang").glob("*.yaml")):
+        cat.messages[path.stem], cat.words[path.stem] = _translations(_read(path, root), f"lint/lang/{path.name}", cat.rules)
     return cat
+
+
+def _translations(data: Any, shown: str, rules: dict[str, Rule]) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Rule messages and fixes of one language file, with the same {placeholders} as in English."""
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), dict):
+        raise _fail(shown, "a language file maps rules: {POAnnn: {message: …, fix: …}} (and words:)")
+    out = {}
+    for rid, entry in data["rules"].items():
+        if rid not in rules:
+            raise _fail(shown, f"{rid} is not a rule of lint/rules.yaml")
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("message", "fix")):
+            raise _fail(shown, f"{rid} needs message: and fix:")
+        for key, english in (("message", rules[rid].message), ("fix", rules[rid].fix)):
+            want, got = set(re.findall(r"{(\w+)}", english)), set(re.findall(r"{(\w+)}", entry[key]))
+            if not got <= want:
+                raise _fail(shown, f"{rid}.{key} uses {{{', '.join(sorted(got - want))}}}, which the English text does not fill")
+        out[str(rid)] = (entry["message"].strip(), entry["fix"].strip())
+    words = data.get("words") or {}
+    if not isinstance(words, dict):
+        raise _fail(shown, "words: maps a key to its translation")
+    return out, {str(k): str(v) for k, v in words.items()}

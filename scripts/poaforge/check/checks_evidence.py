@@ -35,19 +35,36 @@ def check_citations(ctx: Context) -> None:
                     ctx.emit("POA501", f.path, where=f.where, phrase=m.group(0).strip(), count=len(exhibits))
 
 
+def _began(ctx: Context, item: dict[str, Any]) -> str | None:
+    """The earliest start date of the root causes an action or measure fixes."""
+    seq = ctx.data.get("root_causes")
+    causes = {rc.get("id"): rc for rc in seq if isinstance(rc, dict)} if isinstance(seq, list) else {}
+    refs = item.get("root_causes") if isinstance(item.get("root_causes"), list) else []
+    starts = [str(causes[r]["when"])[:10] for r in refs if r in causes and isinstance(causes[r].get("when"), str)]
+    return min(starts) if starts else None
+
+
 def _dated_refs(ctx: Context, section: str, date_key: str, rule: str) -> None:
+    """An exhibit dated before the action or measure it proves: normal proof when it was made
+    while the work ran (``rule``, a warning); an error (POA511) when it is older than the
+    problem itself, so it cannot show the fix."""
     by_id = {e.get("id"): e for e in _exhibits(ctx)}
     seq = ctx.data.get(section)
     for i, item in enumerate(seq if isinstance(seq, list) else []):
         if not isinstance(item, dict) or not isinstance(item.get(date_key), str):
             continue
         when = item[date_key]
+        began = _began(ctx, item)
         refs = item.get("exhibits") if isinstance(item.get("exhibits"), list) else []
+        where = item.get("id", f"{section}[{i + 1}]")
         for j, ref in enumerate(refs):
-            date = by_id.get(ref, {}).get("date")
-            if isinstance(date, str) and date < when:
-                ctx.emit(rule, (section, i, "exhibits", j), where=item.get("id", f"{section}[{i + 1}]"),
-                         exhibit=ref, date=date, **{date_key: when})
+            date = by_id.get(ref, {}).get("date") if isinstance(by_id.get(ref), dict) else None
+            if not isinstance(date, str) or date >= when:
+                continue
+            if began is not None and date < began:
+                ctx.emit("POA511", (section, i, "exhibits", j), where=where, exhibit=ref, date=date, began=began)
+            else:
+                ctx.emit(rule, (section, i, "exhibits", j), where=where, exhibit=ref, date=date, **{date_key: when})
 
 
 def check_exhibit_dates(ctx: Context) -> None:

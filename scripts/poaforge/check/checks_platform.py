@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from poaforge.case.metrics import meets, target
+from poaforge.case.metrics import case_target, meets
 
 from .context import Context
 from .text import poa_fields, whole_value
@@ -31,27 +31,34 @@ def _mentions(texts: list[str], metric: dict[str, Any]) -> bool:
 
 
 def check_metrics(ctx: Context) -> None:
+    """POA801 (a metric off its target that no item mentions) and POA802 (a metric with no known
+    target). The target is the case's own (``target:`` as the notice states it) or the profile's
+    (:func:`poaforge.case.metrics.case_target`)."""
     known = {m.get("name"): m for m in ctx.profile.get("metrics") or [] if isinstance(m, dict)}
-    market = str(ctx.data.get("marketplace", ""))
     notice = ctx.data.get("notice") or {}
     texts = [f.text for f in poa_fields(ctx.data)]
     for v in notice.get("violations") or []:
         if isinstance(v, dict):
             texts += [str(v.get(k, "")) for k in ("policy", "code")]
     seq = ctx.data.get("metrics")
+    readings = [m for m in seq if isinstance(m, dict)] if isinstance(seq, list) else []
+    whole = {**ctx.data, "metrics": readings, "profile": ctx.profile}
     for i, m in enumerate(seq if isinstance(seq, list) else []):
         if not isinstance(m, dict):
             continue
-        spec = known.get(m.get("name"))
-        if spec is None and not known:
+        name = str(m.get("name"))
+        spec = known.get(name)
+        goal = case_target(whole, name)
+        if goal is None and not known:
             continue                                  # the profile sets no targets here: nothing to compare
-        if spec is None:
+        if goal is None:
             ctx.emit("POA802", ("metrics", i, "name"), where=f"metrics[{i + 1}]", name=m.get("name"),
                      platform=_platform(ctx), known=", ".join(sorted(str(k) for k in known)) or "none")
             continue
-        if meets(m.get("value"), target(ctx.profile, str(m.get("name")), market)) is False and not _mentions(texts, spec):
-            ctx.emit("POA801", ("metrics", i, "value"), where=f"metrics[{i + 1}]", label=spec.get("label", m["name"]),
-                     value=m["value"], unit=m.get("unit", ""), op=spec.get("op"), threshold=spec["threshold"])
+        shown = spec or {"name": name, "label": name.replace("_", " ")}
+        if meets(m.get("value"), goal) is False and not _mentions(texts, shown):
+            ctx.emit("POA801", ("metrics", i, "value"), where=f"metrics[{i + 1}]", label=shown.get("label", name),
+                     value=m["value"], unit=m.get("unit", ""), op=goal["op"], threshold=goal["threshold"])
 
 
 def check_exhibit_rules(ctx: Context) -> None:
@@ -79,7 +86,10 @@ def check_exhibit_rules(ctx: Context) -> None:
     if limit is not None and att.get("mode", "separate") == "separate":
         count = len(exhibits) + (1 if att.get("poa_file") else 0)
         if count > int(limit):
-            ctx.emit("POA807", ("exhibits",), key=True, count=count, platform=_platform(ctx), limit=limit)
+            what = ctx.catalogue.word("letter_and_exhibits" if att.get("poa_file") else "exhibits", ctx.language,
+                                      "the letter, which counts as one, and {n} exhibits" if att.get("poa_file")
+                                      else "{n} exhibits").format(n=len(exhibits))
+            ctx.emit("POA807", ("exhibits",), key=True, count=count, what=what, platform=_platform(ctx), limit=limit)
 
 
 def check_signatory(ctx: Context) -> None:
@@ -91,13 +101,16 @@ def check_signatory(ctx: Context) -> None:
             value = person.get(key)
             if not isinstance(value, str) or whole_value(value) in placeholders:
                 ctx.emit("POA805", ("seller", "responsible_person", key), field=key, value=value, platform=_platform(ctx))
-    needs = [what for flag, what in (("signature_required", "a handwritten signature"),
-                                     ("seal_required", "the company seal (公章)")) if sig.get(flag)]
-    if needs:
-        action = {1: "sign it" if sig.get("signature_required") else "stamp it with the company seal"}.get(
-            len(needs), "sign it and stamp it with the company seal")
+    word = ctx.catalogue.word
+    lang = ctx.language
+    needs = [word(key, lang, default) for flag, key, default in (
+        ("signature_required", "signature", "a handwritten signature"),
+        ("seal_required", "seal", "the company seal (公章)")) if sig.get(flag)]
+    if needs and not ctx.data.get("signed_letter"):  # a signed (and sealed) scan is given: nothing left to do
+        action = (word("sign", lang, "sign it") if sig.get("signature_required") else word("stamp", lang, "stamp it with the company seal")) \
+            if len(needs) == 1 else word("sign_and_stamp", lang, "sign it and stamp it with the company seal")
         ctx.emit("POA806", ("seller", "responsible_person"), key=True, platform=_platform(ctx),
-                 what=" and ".join(needs), action=action)
+                 what=word("and", lang, " and ").join(needs), action=action)
 
 
 def check_language_accepted(ctx: Context) -> None:

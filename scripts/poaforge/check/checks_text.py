@@ -1,6 +1,7 @@
-"""Text checks over every POA text field: tone (POA402–407), language and glossary
-(POA408–410) and personal data (POA703). Exhibit titles and 'proves' are read for
-language only; the notice's quotes never (they are the platform's words)."""
+"""Language and glossary (POA408–410) and personal data (POA703) over every POA text field.
+Exhibit titles and 'proves' are read for language only; the notice's quotes never (they
+are the platform's words). Tone, promises, blame and the other sentence rules are the text
+rules of :mod:`poaforge.check.casetext`."""
 
 from __future__ import annotations
 
@@ -9,33 +10,9 @@ from functools import lru_cache
 
 from .catalogue import Term
 from .context import Context
-from .text import TextField, cjk_runs, clip, exhibit_fields, has_cjk, latin_words, normalise, poa_fields, sentences
+from .text import TextField, cjk_runs, clip, exhibit_fields, has_cjk, latin_words, normalise, poa_fields
 
-__all__ = ["check_tone", "check_language", "check_personal_data", "glossary_hits"]
-
-# "?" / "!" ending a sentence or clause, not inside a URL or an id ("a.php?id=3").
-_QUESTION = re.compile(r"[?？](?=\s|$|[)\"'\]])|？")
-_EXCLAIM = re.compile(r"!(?=\s|$|[)\"'\]])|！")
-_TONE = (("apology", "POA402"), ("blame", "POA403"), ("support_case", "POA405"), ("business_intro", "POA406"))
-
-
-def _sentence_with(text: str, pos_char: re.Pattern[str]) -> str:
-    for sentence in sentences(text):
-        if pos_char.search(sentence):
-            return clip(sentence, 60)
-    return clip(text, 60)
-
-
-def check_tone(ctx: Context) -> None:
-    for f in poa_fields(ctx.data):
-        for key, rule in _TONE:
-            phrase = ctx.matchers[key].search(f.text)
-            if phrase:
-                ctx.emit(rule, f.path, where=f.where, phrase=phrase)
-        if _QUESTION.search(f.text):
-            ctx.emit("POA404", f.path, where=f.where, phrase=_sentence_with(f.text, _QUESTION))
-        if _EXCLAIM.search(f.text):
-            ctx.emit("POA407", f.path, where=f.where)
+__all__ = ["check_language", "check_personal_data", "glossary_hits"]
 
 
 @lru_cache(maxsize=64)

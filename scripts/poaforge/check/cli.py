@@ -12,17 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from poaforge.console import ArgParser
-from poaforge.dates import parse_now
+from poaforge.dates import parse_now, utc_minute
 from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
 from poaforge.files import write_text
 
 from .catalogue import load_catalogue
 from .corpus import corpus_index
-from .engine import build_index, lint_case
+from .engine import build_index, lint_case, profile_for
 from .finding import Finding
 from .report import counts, summary_line, to_json, to_text
 
-__all__ = ["main_lint", "main_rules", "main_report", "load_others"]
+__all__ = ["main_lint", "main_rules", "main_report", "load_others", "now_line"]
 
 
 def _now(value: str | None) -> dt.datetime | None:
@@ -51,10 +51,20 @@ def load_others(folders: Sequence[Path], loaded: dict[Path, Any] | None = None) 
     return [c for c in loaded.values() if c is not None]
 
 
+def now_line(now: dt.datetime | None) -> str:
+    """What a deadline was judged against, said once at the top of `poa lint`'s output."""
+    if now is None:
+        return "now: not used — deadlines judged against each case's as_of (the POA's date)"
+    return f"now: {utc_minute(now)} (the clock) — deadlines are judged against it and against each case's as_of"
+
+
 def main_lint(argv: Sequence[str]) -> int:
-    """``poa lint [CASE ...] [--format text|json] [--now ISO]``: exit 1 on errors."""
-    from poaforge.case.model import PROJECT, find_cases, load_case
-    from poaforge.case.profile import load_profile
+    """``poa lint [CASE ...] [--format text|json] [--now ISO]``: exit 1 on errors.
+
+    An incomplete or invalid case is linted too: its validation problems and the findings of
+    every field that is present come out together, sorted by line (the build still refuses
+    it: ``poa validate`` and the pipeline stop at the problems)."""
+    from poaforge.case.model import find_cases, inspect_case
     p = ArgParser(prog="poa lint", description="Check cases against the known reasons POAs are rejected.")
     p.add_argument("cases", nargs="*", help="case ids or paths (default: every cases/*.yaml)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -66,39 +76,43 @@ def main_lint(argv: Sequence[str]) -> int:
         raise UsageError(Problem("cases/", message="no case files found", hint="run in the project folder or name a case"))
     cat = load_catalogue()
     loaded: dict[Path, Any] = {}
-    problems: list[Problem] = []
-    targets = []
+    inspected: list[tuple[Path, Any, list[Problem]]] = []
     for path in paths:
-        try:
-            case = load_case(path)
-        except CaseError as exc:
-            problems += exc.problems
-            continue
-        loaded[path.resolve()] = case
-        targets.append(case)
-    index = build_index(load_others([c.path.parent for c in targets], loaded), cat)
-    results: list[tuple[Any, list[Finding]]] = []
+        case, problems = inspect_case(path)
+        inspected.append((path, case, problems))
+        if case is not None and not problems:
+            loaded[path.resolve()] = case
+    index = build_index(load_others([c.path.parent for c in loaded.values()], loaded), cat)
     profiles: dict[tuple[str, str], dict[str, Any]] = {}
-    for case in targets:
-        key = (case.data["platform"], case.data["marketplace"])
-        if key not in profiles:
-            profiles[key] = load_profile(key[0], key[1], PROJECT)
-        results.append((case, lint_case(case, profiles[key], index, now, catalogue=cat)))
-    total = {"error": len(problems), "warning": 0, "waived": 0}
-    for _, findings in results:
+    results: list[tuple[Path, Any, list[Problem], list[Finding]]] = []
+    for path, case, problems in inspected:
+        findings: list[Finding] = []
+        if case is not None and isinstance(case.data, dict):
+            findings = lint_case(case, profile_for(case, profiles), index, now, catalogue=cat)
+            said = {(pr.line, pr.col) for pr in problems}        # a missing value: the problem says it already
+            findings = [f for f in findings if (f.line, f.col) not in said]
+        results.append((path, case, problems, findings))
+    total = {"error": sum(len(pr) for _, _, pr, _ in results), "warning": 0, "waived": 0}
+    for _, _, _, findings in results:
         for k, v in counts(findings).items():
             total[k] += v
+    invalid = sum(1 for _, _, pr, _ in results if pr)
     if args.format == "json":
-        out = {"cases": [to_json(f, c, cat) for c, f in results], "counts": total,
-               "invalid": [str(pr) for pr in problems]}
+        out = {"now": now.isoformat() if now else None, "counts": total,
+               "cases": [dict(to_json(f, c, cat, now=now) if c is not None else {"file": str(pth), "findings": []},
+                              problems=[vars(pr) for pr in pr_], valid=not pr_)
+                         for pth, c, pr_, f in results],
+               "invalid": [str(pr) for _, _, prs, _ in results for pr in prs]}
         print(json.dumps(out, ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        for pr in problems:
-            print(f"{pr} (case not valid: not linted)")
-        for _, findings in results:
-            for f in findings:
-                print(f)
-        print(f"{len(results)} case{'s' if len(results) != 1 else ''} linted: {summary_line(total)}")
+        print(now_line(now))
+        for _, _, problems, findings in results:
+            rows = [((pr.file, pr.line, pr.col, ""), str(pr)) for pr in problems]
+            rows += [((f.file, f.line, f.col, f.rule), str(f)) for f in findings]
+            for _, text in sorted(rows, key=lambda r: r[0]):
+                print(text)
+        tail = f" ({invalid} not valid yet: fix the problems above before building)" if invalid else ""
+        print(f"{len(results)} case{'s' if len(results) != 1 else ''} linted: {summary_line(total)}{tail}")
     return 1 if total["error"] else 0
 
 
@@ -113,14 +127,14 @@ def main_rules(argv: Sequence[str]) -> int:
     if args.format == "json":
         print(json.dumps([vars(r) for r in rules], ensure_ascii=False, indent=2))
     elif args.format == "markdown":
-        print("| Rule | Severity | Finding | How to fix | Example | Source |\n|---|---|---|---|---|---|")
+        print("| Rule | Severity | Category | Finding | How to fix | Example | Source |\n|---|---|---|---|---|---|---|")
         for r in rules:
-            cells = [r.id, r.severity, r.message.replace("{where}: ", ""), r.fix, f"`{r.example}`", r.source]
+            cells = [r.id, r.severity, r.category, r.message.replace("{where}: ", ""), r.fix, f"`{r.example}`", r.source]
             print("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     else:
         for r in rules:
             print(f"{r.id} {r.severity:<7} {r.message}\n              fix: {r.fix}\n              e.g. {r.example}\n"
-                  f"              why: {r.rationale} [{r.source}]")
+                  f"              why: {r.rationale} [{r.source}; {r.category}]")
     return 0
 
 
@@ -148,8 +162,8 @@ def main_report(argv: Sequence[str]) -> int:
     cat = load_catalogue()
     index = corpus_index(case, cat, args.index)
     findings = lint_case(case, profile, index, now, catalogue=cat)
-    write_text(args.report_json, json.dumps(to_json(findings, case, cat), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    text = to_text(findings, case, cat)
+    write_text(args.report_json, json.dumps(to_json(findings, case, cat, now=now), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    text = to_text(findings, case, cat, now=now)
     write_text(args.report_txt, text)
     sys.stdout.write(text)
     return 0

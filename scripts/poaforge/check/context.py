@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from .catalogue import Catalogue
-from .finding import Finding
+from .finding import Finding, make_finding
 from .text import Matcher
 
 __all__ = ["Context"]
-
-
-class _Blank(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 @dataclass
@@ -27,6 +23,8 @@ class Context:
     catalogue: Catalogue
     now: dt.datetime | None = None
     findings: list[Finding] = field(default_factory=list)
+    #: findings of text rules left out by the per-field cap, per rule
+    dropped: Counter[str] = field(default_factory=Counter)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -34,7 +32,8 @@ class Context:
 
     @property
     def language(self) -> str:
-        return str(self.data.get("language", "en"))
+        lang = self.data.get("language", "en") if isinstance(self.data, dict) else "en"
+        return lang if lang in ("en", "zh") else "en"
 
     @property
     def file(self) -> str:
@@ -53,11 +52,9 @@ class Context:
         return self.catalogue.value_sets.get(key, frozenset())
 
     def emit(self, rule_id: str, path: tuple[str | int, ...] = (), *, key: bool = False, **values: Any) -> None:
-        rule = self.catalogue.rules[rule_id]
         if path:
             line, col = self.case.locate_key(path) if key else self.case.locate(path)
         else:
             line, col = 1, 1
-        fmt = _Blank({k: str(v) for k, v in values.items()})
-        self.findings.append(Finding(rule.id, rule.severity, self.file, line, col,
-                                     rule.message.format_map(fmt), rule.fix.format_map(fmt)))
+        self.findings.append(make_finding(self.catalogue, rule_id, self.file, (line, col), in_language=self.language,
+                                          **values))

@@ -7,19 +7,19 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import checks_content, checks_deadline, checks_evidence, checks_history, checks_length, checks_platform, checks_text
+from . import casetext, checks_content, checks_deadline, checks_evidence, checks_history, checks_length, checks_platform, checks_text
 from .catalogue import Catalogue, load_catalogue
 from .context import Context
 from .finding import Finding
 from .similarity import SimilarityIndex, check_similarity
 from .text import whole_value
 
-__all__ = ["lint_case", "CHECKS", "build_index"]
+__all__ = ["lint_case", "lint_case_text", "profile_for", "CHECKS", "build_index"]
 
 #: Every check, in the order it runs (findings are sorted afterwards).
 CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_content.check_root_causes, checks_content.check_actions, checks_content.check_measures,
-    checks_content.check_owners, checks_text.check_tone, checks_text.check_language,
+    checks_content.check_owners, casetext.check_case_text, checks_text.check_language,
     checks_text.check_personal_data, checks_evidence.check_citations, checks_evidence.check_exhibit_dates,
     checks_evidence.check_exhibits, checks_length.check_length, checks_deadline.check_deadline,
     checks_platform.check_metrics, checks_platform.check_exhibit_rules, checks_platform.check_signatory,
@@ -74,3 +74,35 @@ def lint_case(case: Any, profile: dict[str, Any], others: Sequence[Any] | Simila
         check_similarity(ctx, index)
     _waive(ctx)
     return sorted(ctx.findings, key=Finding.sort_key)
+
+
+def profile_for(case: Any, cache: dict[tuple[str, str], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The case's merged platform profile; {} when the case does not name a usable one yet."""
+    from poaforge.case.model import PROJECT
+    from poaforge.case.profile import load_profile
+    from poaforge.errors import PoaError
+
+    cache = {} if cache is None else cache
+    data = case.data if isinstance(case.data, dict) else {}
+    key = (str(data.get("platform", "")), str(data.get("marketplace", "")))
+    if key not in cache:
+        try:
+            cache[key] = load_profile(key[0], key[1], PROJECT)
+        except PoaError:
+            cache[key] = {}
+    return cache[key]
+
+
+def lint_case_text(text: str, path: str, now: dt.datetime | None = None, *,
+                   catalogue: Catalogue | None = None) -> tuple[list[Any], list[Finding]]:
+    """Lint a case held in memory (an editor's buffer for ``path``): its problems (schema,
+    references; see :func:`poaforge.case.model.inspect_case`) and the findings of every field
+    that is present, findings at the place of a problem left out. Nothing is written."""
+    from poaforge.case.model import inspect_case
+
+    case, problems = inspect_case(path, text=text)
+    if case is None or not isinstance(case.data, dict):
+        return problems, []
+    findings = lint_case(case, profile_for(case), (), now, catalogue=catalogue)
+    said = {(p.line, p.col) for p in problems}
+    return problems, [f for f in findings if (f.line, f.col) not in said]

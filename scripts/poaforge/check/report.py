@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from .catalogue import Catalogue, load_catalogue
 from .finding import SEVERITIES, Finding
 
-__all__ = ["to_json", "to_text", "counts", "summary_line"]
+__all__ = ["to_json", "to_text", "counts", "summary_line", "judged_against"]
 
 
 def counts(findings: Sequence[Finding]) -> dict[str, int]:
@@ -27,27 +28,43 @@ def summary_line(c: dict[str, int]) -> str:
     return text + (f", {c['waived']} waived" if c.get("waived") else "")
 
 
-def to_json(findings: Sequence[Finding], case: Any, catalogue: Catalogue | None = None) -> dict[str, Any]:
-    """``report.json``: counts, active findings, waived findings and the rules that ran."""
+def judged_against(case: Any, now: dt.datetime | None) -> dict[str, Any]:
+    """What the deadline (and every date) was judged against: the case's ``as_of`` (the
+    POA's date), and the clock only when ``now`` was given (``poa lint``, not the build)."""
+    data = case.data if isinstance(case.data, dict) else {}
+    as_of = data.get("as_of") if isinstance(data.get("as_of"), str) else None
+    return {"as_of": as_of, "now": now.isoformat() if now else None}
+
+
+def to_json(findings: Sequence[Finding], case: Any, catalogue: Catalogue | None = None, *,
+            now: dt.datetime | None = None) -> dict[str, Any]:
+    """``report.json``: counts, active findings, waived findings, the rules that ran and what
+    the dates were judged against."""
     cat = catalogue or load_catalogue()
     c = counts(findings)
     return {
-        "case": case.id,
+        "case": case.id if isinstance(case.data, dict) and isinstance(case.data.get("case"), str) else case.path.stem,
         "file": str(case.path),
         "ok": c["error"] == 0,
         "counts": c,
         "findings": [f.to_dict() for f in findings if not f.waived],
         "waived": [f.to_dict() for f in findings if f.waived],
         "rules_run": sorted(cat.rules),
+        "judged_against": judged_against(case, now),
     }
 
 
-def to_text(findings: Sequence[Finding], case: Any, catalogue: Catalogue | None = None) -> str:
+def to_text(findings: Sequence[Finding], case: Any, catalogue: Catalogue | None = None, *,
+            now: dt.datetime | None = None) -> str:
     """``report.txt``: one line per finding as a linter prints it, waivers apart, a summary."""
     cat = catalogue or load_catalogue()
     active = [f for f in findings if not f.waived]
     waived = [f for f in findings if f.waived]
-    lines = [f"poa lint: case {case.id} ({case.path})", ""]
+    judged = judged_against(case, now)
+    against = f"as_of {judged['as_of']} (the POA's date)" if judged["as_of"] else "no as_of date"
+    if judged["now"]:
+        against += f" and the clock ({judged['now']})"
+    lines = [f"poa lint: case {case.id} ({case.path})", f"dates and the deadline judged against {against}", ""]
     lines += [str(f) for f in active] or ["no findings"]
     if waived:
         lines += ["", "waived (rule excused by the case's waive: list, with its reason):"]

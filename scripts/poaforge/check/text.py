@@ -27,7 +27,6 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-
 _IDEOGRAPH = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’.-][A-Za-z0-9]+)*")
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；;])\s*|\n+")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _LEADING = re.compile(r"^(?:(?:the|our|all|a|an|any|some|我们的|我司的)\s*)+", re.IGNORECASE)
 
@@ -118,8 +117,10 @@ class Matcher:
 
 
 def sentences(text: str) -> list[str]:
-    """Split English and Chinese text into sentences (stripped, non-empty)."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    """The sentences of English and Chinese text (see :func:`poaforge.check.units.sentences`)."""
+    from .units import sentences as spans
+
+    return [text[a:b] for a, b in spans(text)]
 
 
 def cjk_runs(text: str) -> list[str]:

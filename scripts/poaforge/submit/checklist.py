@@ -23,6 +23,7 @@ from poaforge.files import read_json, write_text
 from poaforge.letter.words import Words
 from poaforge.markdown import literal as _md
 from poaforge.submit.plan import planned_uploads
+from poaforge.submit.upload import upload_sources
 
 __all__ = ["render_checklist", "main"]
 
@@ -58,6 +59,7 @@ def _attachment_lines(case: dict[str, Any], model: dict[str, Any], exhibits: dic
     named = {e["id"]: e for e in model["exhibits"]}
     lines = []
     plan = planned_uploads(case, exhibits)
+    notes = {src.exhibit: src for src in upload_sources(case, exhibits)} if exhibits else {}
     for n, up in enumerate(plan, start=1):
         if up.exhibit is None:
             if up.role == "combined":
@@ -73,6 +75,9 @@ def _attachment_lines(case: dict[str, Any], model: dict[str, Any], exhibits: dic
         count = pages.get(ex["id"])
         if count:
             text += w["sentence_gap"] + w.fill("cl_pages_one" if count == 1 else "cl_pages", pages=count)
+        src = notes.get(ex["id"])
+        if src is not None and src.note:  # a rewrite or conversion, or a signed original: say what and why
+            text += w["sentence_gap"] + w.fill(f"cl_upload_{src.use}", note=_md(src.note))
         lines.append(f"{n}. {text}")
     limits = []
     if att["max_file_mb"]:
