@@ -54,7 +54,8 @@ rule lint_case:
     input:
         case="cases/{case}.yaml",
         checked=rules.validate_case.output,
-        data=LINT_FILES,
+        facts="results/{case}/facts.json",
+        data=LINT_FILES + DOCUMENT_FILES,
         code=code("lint-report"),
     output:
         json="results/{case}/report.json",
@@ -66,7 +67,7 @@ rule lint_case:
     shell:
         step(
             "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} "
-            "--index results/lint-index.json --now none"
+            "--index results/lint-index.json --facts {input.facts:q} --now none"
         )
 
 
@@ -98,6 +99,25 @@ rule prepare_exhibits:
         step("evidence {input.checked:q} results/{wildcards.case}")
 
 
+# Every exhibit read once (text layer or OCR, cached by content), its facts, and the
+# index's "checked against the letter" column.
+rule read_exhibits:
+    input:
+        checked=rules.validate_case.output,
+        exhibits=rules.prepare_exhibits.output.json,
+        data=DOCUMENT_FILES,
+        code=code("read"),
+    output:
+        text=directory("results/{case}/text"),
+        facts="results/{case}/facts.json",
+    log:
+        "logs/{case}/read_exhibits.log",
+    benchmark:
+        "logs/{case}/read_exhibits.benchmark.tsv"
+    shell:
+        step("read {input.checked:q} {input.exhibits:q} results/{wildcards.case}")
+
+
 # The letter composed once (letter.json) and laid out in every format, in one process.
 rule compose_letter:
     input:
@@ -126,6 +146,7 @@ rule build_index:
         checked=rules.validate_case.output,
         letter=rules.compose_letter.output.model,
         exhibits=rules.prepare_exhibits.output.json,
+        facts=rules.read_exhibits.output.facts,
         templates=TEMPLATES,
         code=code("index"),
     output:
@@ -135,7 +156,8 @@ rule build_index:
         "logs/{case}/build_index.log",
     shell:
         step(
-            "index {input.checked:q} {input.letter:q} {input.exhibits:q} {output.pdf:q} {output.csv:q}"
+            "index {input.checked:q} {input.letter:q} {input.exhibits:q} {output.pdf:q} {output.csv:q} "
+            "--checked {input.facts:q}"
         )
 
 
@@ -145,6 +167,7 @@ rule merge_bundle:
         letter=rules.compose_letter.output.model,
         poa=rules.compose_letter.output.pdf,  # the signed scan must have as many pages
         exhibits=rules.prepare_exhibits.output.json,
+        facts=rules.read_exhibits.output.facts,
         gate=rules.gate_case.output,
         templates=TEMPLATES + EVIDENCE_TEMPLATES,
         code=code("bundle"),
@@ -155,7 +178,7 @@ rule merge_bundle:
     benchmark:
         "logs/{case}/merge_bundle.benchmark.tsv"
     shell:
-        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q}")
+        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q} --checked {input.facts:q}")
 
 
 rule build_upload:

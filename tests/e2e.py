@@ -11,7 +11,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 #: what a user's project folder holds (the package itself is installed from scripts/)
-PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "schemas", "platforms", "templates", "lint", "profiles", "scaffolds")
+PROJECT_PARTS = ("Snakefile", "workflow", "scripts", "schemas", "platforms", "templates", "lint", "profiles", "scaffolds",
+                 "documents")
 
 
 def copy_project(dest: Path, cases: list[str] | None = None) -> Path:

@@ -25,7 +25,7 @@ from e2e import PROJECT, SNAKEMAKE, build_fresh, copy_built, copy_project, snake
 pytestmark = pytest.mark.e2e
 
 DOCUMENTS = ["case.json", "report.json", "report.txt", "gate.json", "letter.json", "poa.pdf", "poa.docx", "poa.txt", "form.json",
-             "evidence-index.pdf", "evidence-index.csv", "exhibits.json", "bundle.pdf", "upload.json", "checklist.md",
+             "evidence-index.pdf", "evidence-index.csv", "exhibits.json", "facts.json", "bundle.pdf", "upload.json", "checklist.md",
              "manifest.json"]
 POA = str(Path(SNAKEMAKE).with_name("poa"))
 

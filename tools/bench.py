@@ -1,7 +1,7 @@
 """`make bench`: how fast is poa-forge against the raw tools, measured in the same run.
 
 Prints, for a typical case (~10 exhibits, ~40 pages) and a large one (~100 exhibits,
-~500 pages, ~100 MB, generated here):
+~500 pages, ~100 MB, 20 of them scanned pages read by OCR, generated here):
   * wall time and peak memory of `snakemake <case>` from clean;
   * the raw tools doing the same core work (typst compile of the POA, pandoc to DOCX,
     `qpdf --empty --pages` merge), each in a fresh process, and the ratio;
@@ -74,8 +74,29 @@ def _photo(rng: random.Random, size: tuple[int, int]) -> bytes:
     return buf.getvalue()
 
 
-def write_case(project: Path, cid: str, pdfs: list[int], photos: int, *, seed: int = 1, photo_px: tuple[int, int] = (1400, 1500)) -> None:
-    """cases/<cid>.yaml with len(pdfs) PDF exhibits (pages each) and ``photos`` JPEG exhibits."""
+def _scan(rng: random.Random, k: int) -> bytes:
+    """A scanned invoice: an A4 page of text as a 300 dpi greyscale JPEG (what platforms accept), with no
+    text layer (needs OCR)."""
+    import typst
+    from PIL import Image
+
+    cells = ", ".join(f"[SKU-{rng.randrange(10**4):04d}], [Storage box {rng.randrange(5, 60)} l], [{rng.randrange(10, 900)}], "
+                      f"[{rng.randrange(100, 9999) / 100:.2f}]" for _ in range(14))
+    src = ("#set page(paper: \"a4\", margin: 2cm)\n#set text(size: 11pt)\n"
+           f"= Invoice INV-2026-{k:04d}\nInvoice date: 2026-10-{1 + k % 28:02d}\n\n"
+           "Bill to: Northwind Trading Ltd., 12 Harbour Road, Leeds LS1 4AB\n\n"
+           f"#table(columns: 4, [Item], [Description], [Qty], [Price (USD)], {cells})\n")
+    png = typst.compile(src.encode(), format="png", ppi=300)
+    im = Image.open(io.BytesIO(bytes(png[0] if isinstance(png, list) else png))).convert("L")
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=80, dpi=(300, 300))
+    return buf.getvalue()
+
+
+def write_case(project: Path, cid: str, pdfs: list[int], photos: int, *, seed: int = 1, photo_px: tuple[int, int] = (1400, 1500),
+               scans: int = 0) -> None:
+    """cases/<cid>.yaml with len(pdfs) PDF exhibits (pages each), ``photos`` JPEG photos and ``scans``
+    scanned invoices (JPEG pages of text, read by OCR)."""
     rng = random.Random(seed)
     ev = project / "cases" / cid / "evidence"
     ev.mkdir(parents=True, exist_ok=True)
@@ -86,6 +107,9 @@ def write_case(project: Path, cid: str, pdfs: list[int], photos: int, *, seed: i
     for k in range(photos):
         (ev / f"photo{k + 1}.jpg").write_bytes(_photo(rng, photo_px))
         files.append(f"evidence/photo{k + 1}.jpg")
+    for k in range(scans):
+        (ev / f"scan{k + 1}.jpg").write_bytes(_scan(rng, k + 1))
+        files.append(f"evidence/scan{k + 1}.jpg")
     ids = [f"E{n}" for n in range(1, len(files) + 1)]
     third = [ids[i::3] for i in range(3)]
     text = (ROOT / "tests/data/mini.yaml").read_text(encoding="utf-8")
@@ -133,7 +157,9 @@ def raw_tools(project: Path, cid: str) -> dict[str, tuple[float, float]]:
 
 def case_figures(project: Path, cid: str, label: str) -> None:
     res = project / "results" / cid
-    clean = lambda: shutil.rmtree(res, ignore_errors=True)  # noqa: E731
+    def clean() -> None:  # the case's results and the text cache: every exhibit is read again
+        shutil.rmtree(res, ignore_errors=True)
+        shutil.rmtree(res.parent / ".cache", ignore_errors=True)
     pipe_t, pipe_m = best([SNAKEMAKE, cid], project, runs=3, before=clean)
     noop_t, _ = best([SNAKEMAKE, cid], project, runs=3)
     raw = raw_tools(project, cid)
@@ -153,6 +179,11 @@ def case_figures(project: Path, cid: str, label: str) -> None:
     if bundle_bench.exists():
         row = bundle_bench.read_text().splitlines()[1].split("\t")
         print(f"  merge_bundle step alone      {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB (Snakemake benchmark:)")
+    read_bench = res.parent.parent / "logs" / cid / "read_exhibits.benchmark.tsv"
+    if read_bench.exists():  # the last clean build's reading: text layers and OCR, nothing cached
+        row = read_bench.read_text().splitlines()[1].split("\t")
+        log = (res.parent.parent / "logs" / cid / "read_exhibits.log").read_text().strip().splitlines()[-1]
+        print(f"  read_exhibits step alone     {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB   ({log})")
 
 
 def _clone_case(project: Path, src: str, dst: str) -> None:
@@ -264,7 +295,7 @@ def main(argv: list[str]) -> None:
             write_case(project, "typical", [6, 5, 5, 4, 4, 3, 3], 3)
             case_figures(project, "typical", "typical case")
         if "large" in parts:
-            write_case(project, "large", [11] * 40, 60, seed=2)
+            write_case(project, "large", [11] * 40, 40, seed=2, scans=20)
             case_figures(project, "large", "large case")
         if "many" in parts:
             many_cases(copy_project(tmp / "many", cases=[]))

@@ -23,6 +23,17 @@ have_cjk() {
 have_cjk || missing+=(fonts-noto-cjk)
 # colour emoji in case text (store names, quoted notices) render instead of failing the build
 [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || ls fonts/ 2>/dev/null | grep -qi 'emoji' || missing+=(fonts-noto-color-emoji)
+# OCR language data (English, Simplified Chinese, orientation) for reading scanned exhibits; the
+# engine itself comes with the tesserocr wheel. Found in any of these folders (POA_TESSDATA overrides).
+have_tessdata() {
+  for d in "${POA_TESSDATA:-}" /usr/share/tesseract-ocr/5/tessdata /usr/share/tesseract-ocr/4.00/tessdata \
+           /usr/share/tessdata /usr/local/share/tessdata /opt/homebrew/share/tessdata; do
+    [ -n "$d" ] && [ -e "$d/$1.traineddata" ] && return 0
+  done
+  return 1
+}
+have_tessdata eng || missing+=(tesseract-ocr tesseract-ocr-eng)
+have_tessdata chi_sim || missing+=(tesseract-ocr-chi-sim)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "$want_test" = 1 ]; then
   command -v qpdf >/dev/null || missing+=(qpdf)
@@ -52,8 +63,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     say "missing system packages: ${missing[*]}"
     say "  Debian/Ubuntu: sudo apt-get install ${missing[*]}"
-    say "  Fedora: sudo dnf install google-noto-sans-cjk-fonts dejavu-sans-fonts qpdf poppler-utils (LibreOffice: libreoffice-writer libreoffice-calc)"
-    say "  macOS: brew install --cask font-noto-sans-cjk; brew install qpdf poppler"
+    say "  Fedora: sudo dnf install google-noto-sans-cjk-fonts dejavu-sans-fonts qpdf poppler-utils tesseract-langpack-eng tesseract-langpack-chi_sim (LibreOffice: libreoffice-writer libreoffice-calc)"
+    say "  macOS: brew install --cask font-noto-sans-cjk; brew install qpdf poppler tesseract-lang"
     say "  or put Noto Sans/Serif CJK font files in ./fonts/ (searched too)"
     exit 1
   fi

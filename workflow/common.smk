@@ -43,6 +43,7 @@ DATA_FILES = sorted(["schemas/case.schema.json", "schemas/platform.schema.json"]
                     + [str(p) for p in Path("platforms").glob("*.yaml")]
                     + [str(p) for p in Path("templates/lang").glob("*.yaml")])
 LINT_FILES = sorted(str(p) for p in Path("lint").rglob("*.yaml"))
+DOCUMENT_FILES = sorted(str(p) for p in Path("documents").glob("*.yaml"))  # document kinds, required evidence
 TEMPLATES = sorted(str(p) for p in Path("templates").glob("*.typ"))
 # pages poa-forge typesets from evidence files (e-mail, text, tables, charts) and their labels
 EVIDENCE_TEMPLATES = sorted(str(p) for d in ("evidence", "chart") for p in Path("templates", d).glob("*") if p.is_file())

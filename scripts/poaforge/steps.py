@@ -39,6 +39,7 @@ STEPS: tuple[Step, ...] = (
     Step("gate", "gate_case", "poaforge.gate", does="the quality gate"),
     Step("letter", "compose_letter", "poaforge.letter.step", does="composing the letter (PDF, DOCX, form text)"),
     Step("evidence", "prepare_exhibits", "poaforge.evidence.intake", does="preparing the exhibits"),
+    Step("read", "read_exhibits", "poaforge.evidence.read", does="reading the exhibits"),
     Step("index", "build_index", "poaforge.letter.index", does="typesetting the evidence index"),
     Step("bundle", "merge_bundle", "poaforge.bundle.merge", does="merging the bundle"),
     Step("upload", "build_upload", "poaforge.submit.upload", does="preparing the uploads"),

@@ -278,7 +278,8 @@ LONG_WORD = "Supercalifragilistic" * 25  # 500 characters, no break
 # --- end-to-end runs -------------------------------------------------------------------
 
 #: What a user's project folder holds (the package itself is installed from /work/main/scripts).
-PARTS = ("Snakefile", "workflow", "scripts", "schemas", "platforms", "templates", "lint", "profiles", "scaffolds")
+PARTS = ("Snakefile", "workflow", "scripts", "schemas", "platforms", "templates", "lint", "profiles", "scaffolds",
+         "documents")
 
 
 def copy_project(dest: Path, body: str | bytes | dict[str, Any] | None = None) -> Path:

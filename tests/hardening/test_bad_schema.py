@@ -129,7 +129,7 @@ TOP = ("as_of, case, corrective_actions, exhibits, language, marketplace, metric
     ((), "colour", f"unknown field 'colour' — remove it; allowed here: {TOP}"),
     ((), "platfrom", "unknown field 'platfrom' — did you mean 'platform'?"),
     ((), "Case", "unknown field 'Case' — did you mean 'case'?"),
-    (("seller",), "phone", "seller: unknown field 'phone' — remove it; allowed here: address, email, legal_name, "
+    (("seller",), "phone", "seller: unknown field 'phone' — remove it; allowed here: address, email, legal_name, local_name, "
      "responsible_person, seller_id, store_name"),
     (("seller", "responsible_person"), "name_cn", "seller.responsible_person: unknown field 'name_cn' — did you mean 'name'?"),
     (("root_causes", 0), "wehn", "root_causes[1] (RC1): unknown field 'wehn' — did you mean 'when'?"),

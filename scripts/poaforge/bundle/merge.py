@@ -258,11 +258,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("exhibits_json", type=Path)
     parser.add_argument("out", type=Path)
     parser.add_argument("--front", action="append", default=[], metavar="TITLE=PDF")
+    parser.add_argument("--checked", type=Path, help="facts.json of the read step: the index's 'checked against the letter' column")
     args = parser.parse_args(argv)
     if any("=" not in f for f in args.front):
         raise UsageError("--front takes TITLE=PDF, e.g. --front 'Plan of Action=results/c/poa-bundle.pdf'")
     front = [(t, Path(p)) for t, p in (f.split("=", 1) for f in args.front)]
     case, model, exhibits = read_json(args.case_json), read_json(args.letter_json), read_json(args.exhibits_json)
+    from poaforge.letter.index import with_checked
+
+    exhibits = with_checked(exhibits, args.checked)
     if front:
         build_bundle(case, model, exhibits, args.exhibits_json.parent, front, args.out)
     else:

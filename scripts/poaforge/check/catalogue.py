@@ -30,7 +30,7 @@ _SOURCES = ("official", "practice", "single")
 #: The defect categories of the POA development corpus, then the kinds of rules about facts outside the text.
 CATEGORIES = ("vague-root-cause", "future-promise", "vague-owner", "apology-emotional", "blame", "question-to-reviewer",
               "business-intro", "evidence-missing", "overly-long", "boilerplate", "missing-section",
-              "deadline", "personal-data", "language", "platform", "waiver")
+              "deadline", "personal-data", "language", "platform", "waiver", "evidence-content")
 SECTION_NAMES = ("opening", "root_cause", "corrective", "preventive", "closing", "evidence", "unknown")
 _LISTS = ("vague_owners", "placeholders", "vague_frequency", "vague_verification")
 

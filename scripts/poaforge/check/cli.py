@@ -14,7 +14,7 @@ from typing import Any
 from poaforge.console import ArgParser
 from poaforge.dates import parse_now, utc_minute
 from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
-from poaforge.files import write_text
+from poaforge.files import read_json, write_text
 
 from .catalogue import load_catalogue
 from .corpus import corpus_index
@@ -88,7 +88,9 @@ def main_lint(argv: Sequence[str]) -> int:
     for path, case, problems in inspected:
         findings: list[Finding] = []
         if case is not None and isinstance(case.data, dict):
-            findings = lint_case(case, profile_for(case, profiles), index, now, catalogue=cat)
+            facts_file = case.path.parent.parent / "results" / case.id / "facts.json"  # read by the last build, if any
+            facts = read_json(facts_file) if facts_file.is_file() else None
+            findings = lint_case(case, profile_for(case, profiles), index, now, catalogue=cat, facts=facts)
             said = {(pr.line, pr.col) for pr in problems}        # a missing value: the problem says it already
             findings = [f for f in findings if (f.line, f.col) not in said]
         results.append((path, case, problems, findings))
@@ -150,6 +152,8 @@ def main_report(argv: Sequence[str]) -> int:
     p.add_argument("report_txt", type=Path)
     p.add_argument("--index", type=Path, help="cache file of the similarity index of the sibling cases "
                                                "(read when current, else rebuilt and saved); default: no cache")
+    p.add_argument("--facts", type=Path, help="the exhibits' facts (results/<case>/facts.json, step read): "
+                                              "check the letter against its exhibits")
     _add_now(p)
     args = p.parse_args(list(argv))
     now = _now(args.now)
@@ -161,7 +165,8 @@ def main_report(argv: Sequence[str]) -> int:
     case = load_case(args.case_yaml)
     cat = load_catalogue()
     index = corpus_index(case, cat, args.index)
-    findings = lint_case(case, profile, index, now, catalogue=cat)
+    facts = read_json(args.facts) if args.facts else None
+    findings = lint_case(case, profile, index, now, catalogue=cat, facts=facts)
     write_text(args.report_json, json.dumps(to_json(findings, case, cat, now=now), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     text = to_text(findings, case, cat, now=now)
     write_text(args.report_txt, text)

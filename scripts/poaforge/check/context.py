@@ -25,6 +25,8 @@ class Context:
     findings: list[Finding] = field(default_factory=list)
     #: findings of text rules left out by the per-field cap, per rule
     dropped: Counter[str] = field(default_factory=Counter)
+    #: the exhibits' facts (results/<case>/facts.json) when they were read, for POA531-POA542
+    facts: dict[str, Any] | None = None
 
     @property
     def data(self) -> dict[str, Any]:

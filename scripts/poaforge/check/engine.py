@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import casetext, checks_content, checks_deadline, checks_evidence, checks_history, checks_length, checks_platform, checks_text
+from . import casetext, checks_content, checks_deadline, checks_evidence, checks_exhibits, checks_history, checks_length, checks_platform, checks_text
 from .catalogue import Catalogue, load_catalogue
 from .context import Context
 from .finding import Finding
@@ -23,7 +23,7 @@ CHECKS: tuple[Callable[[Context], None], ...] = (
     checks_text.check_personal_data, checks_evidence.check_citations, checks_evidence.check_exhibit_dates,
     checks_evidence.check_exhibits, checks_length.check_length, checks_deadline.check_deadline,
     checks_platform.check_metrics, checks_platform.check_exhibit_rules, checks_platform.check_signatory,
-    checks_platform.check_language_accepted, checks_history.check_history,
+    checks_platform.check_language_accepted, checks_history.check_history, checks_exhibits.check_exhibit_facts,
 )
 
 
@@ -58,15 +58,18 @@ def _waive(ctx: Context) -> None:
 
 
 def lint_case(case: Any, profile: dict[str, Any], others: Sequence[Any] | SimilarityIndex = (),
-              now: dt.datetime | None = None, *, catalogue: Catalogue | None = None) -> list[Finding]:
+              now: dt.datetime | None = None, *, catalogue: Catalogue | None = None,
+              facts: dict[str, Any] | None = None) -> list[Finding]:
     """Every finding for ``case`` (waived ones marked), sorted by line, column and rule.
 
     ``others``: the other cases to compare wording with, or a prebuilt
     :class:`SimilarityIndex` (see :func:`build_index`); the case itself is skipped.
     ``now``: also check the deadline against this moment (None: only against as_of).
+    ``facts``: the exhibits' facts (``results/<case>/facts.json``); without them the
+    cross-checks against the exhibits (POA531-POA542) do not run.
     """
     cat = catalogue or load_catalogue()
-    ctx = Context(case=case, profile=profile or {}, catalogue=cat, now=now)
+    ctx = Context(case=case, profile=profile or {}, catalogue=cat, now=now, facts=facts)
     for check in CHECKS:
         check(ctx)
     index = others if isinstance(others, SimilarityIndex) else (build_index(others, cat) if others else None)

@@ -22,9 +22,9 @@ from poaforge.letter.words import Words
 from poaforge.paths import TEMPLATES
 from poaforge.typeset import MODES, compile_pdf
 
-__all__ = ["CSV_COLUMNS", "index_rows", "render_index", "main"]
+__all__ = ["CSV_COLUMNS", "index_rows", "render_index", "with_checked", "main"]
 
-CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "cited_by_ids", "file", "pages", "sha256")
+CSV_COLUMNS = ("number", "id", "title", "date", "proves", "cited_by", "cited_by_ids", "file", "pages", "sha256", "checked")
 
 
 def index_rows(model: dict[str, Any], exhibits: dict[str, Any], uploads: dict[str, str]) -> list[dict[str, Any]]:
@@ -38,7 +38,8 @@ def index_rows(model: dict[str, Any], exhibits: dict[str, Any], uploads: dict[st
         rows.append({"number": e["number"], "id": e["id"], "name": e["name"], "title": e["title"], "date": e["date"],
                      "proves": e["proves"], "cited_by": e["cited_by"],
                      "cited_by_ids": [ids[n] for n in e["cited_by"] if n in ids],
-                     "file": uploads.get(e["id"], ""), "pages": prep.get("pages", ""), "sha256": prep.get("sha256", "")})
+                     "file": uploads.get(e["id"], ""), "pages": prep.get("pages", ""), "sha256": prep.get("sha256", ""),
+                     "checked": prep.get("checked", "")})  # "checked against the letter", from facts.json (step read)
     return rows
 
 
@@ -71,8 +72,17 @@ def render_index(case: dict[str, Any], model: dict[str, Any], exhibits: dict[str
     return compile_pdf(TEMPLATES / "index.typ", data, Path(out_pdf), mode=mode)
 
 
+def with_checked(exhibits: dict[str, Any], facts_json: Path | None) -> dict[str, Any]:
+    """exhibits.json with each exhibit's "checked against the letter" cell from the read step's
+    ``facts.json`` (``checked``: id → "✓" or what was not found); unchanged without it."""
+    if facts_json is None:
+        return exhibits
+    cells = read_json(facts_json).get("checked", {})
+    return {**exhibits, "exhibits": [{**e, "checked": cells.get(e["id"], "")} for e in exhibits.get("exhibits", [])]}
+
+
 def main(argv: Sequence[str]) -> int:
-    """Step ``index CASE_JSON LETTER_JSON EXHIBITS_JSON OUT_PDF OUT_CSV [--mode M]``."""
+    """Step ``index CASE_JSON LETTER_JSON EXHIBITS_JSON OUT_PDF OUT_CSV [--mode M] [--checked FACTS_JSON]``."""
     from poaforge.submit.plan import upload_names
 
     p = ArgParser(prog="python -m poaforge.steps index")
@@ -80,7 +90,9 @@ def main(argv: Sequence[str]) -> int:
                    help="standalone (own page footer) or bundle (exhibit links, no footer)")
     for name in ("case_json", "letter_json", "exhibits_json", "out_pdf", "out_csv"):
         p.add_argument(name, type=Path)
+    p.add_argument("--checked", type=Path, help="facts.json of the read step: adds the 'checked against the letter' column")
     args = p.parse_args(argv)
     case, model, exhibits = read_json(args.case_json), read_json(args.letter_json), read_json(args.exhibits_json)
+    exhibits = with_checked(exhibits, args.checked)
     render_index(case, model, exhibits, upload_names(case, exhibits), args.out_pdf, args.out_csv, args.mode)
     return 0

@@ -27,7 +27,7 @@ from poaforge.errors import BuildError, CaseError, Problem, UsageError
 __all__ = ["rebuild", "main_rebuild", "PARTS"]
 
 #: What the temporary project holds besides the case (as `tests/e2e.py` copies it).
-PARTS = ("Snakefile", "workflow", "scripts", "schemas", "platforms", "templates", "lint")
+PARTS = ("Snakefile", "workflow", "scripts", "schemas", "platforms", "templates", "lint", "documents")
 
 
 def _submission(case_file: Path, version: int) -> dict[str, Any]:
