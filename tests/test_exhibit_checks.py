@@ -61,7 +61,8 @@ def test_invoice_400_days_old(tmp_path: Path, lang: str) -> None:
         f = found["POA533"][0]
         assert "dated 2025-09-30 (p. 1), 400 days before the notice (2026-11-04)" in f.message
         assert "at most 365 days" in f.message and f.line == line_of(case, "evidence/invoice.pdf")
-    assert "2025-09-30" in found["POA542"][0].message and "(p. 1)" in found["POA542"][0].message
+    page = "(p. 1)" if lang == "en" else "（第 1 页）"   # a Chinese case gets the Chinese message
+    assert "2025-09-30" in found["POA542"][0].message and page in found["POA542"][0].message
 
 
 def test_invoice_400_days_old_chinese_invoice_amazon_case(tmp_path: Path) -> None:
@@ -77,7 +78,8 @@ def test_invoice_to_another_company(tmp_path: Path, lang: str) -> None:
     found = ours(run_checks(case)[0])
     assert list(found) == ["POA534"], found
     f = found["POA534"][0]
-    assert other in f.message and "(p. 1)" in f.message and f.line == line_of(case, "evidence/invoice.pdf")
+    page = "(p. 1)" if lang == "en" else "（第 1 页）"
+    assert other in f.message and page in f.message and f.line == line_of(case, "evidence/invoice.pdf")
 
 
 def test_recipient_tolerates_case_punctuation_and_legal_form(tmp_path: Path) -> None:
@@ -99,7 +101,8 @@ def test_order_confirmation_offered_as_invoice(tmp_path: Path, lang: str, title:
     case = write_case(tmp_path, lang, invoice_doc=invoice(lang=lang, title=title))
     found = ours(run_checks(case)[0])
     f = found["POA532"][0]
-    assert f.severity == "error" and f"p. 1 reads \"{title}\"" in f.message and kind in f.message
+    said = f"p. 1 reads \"{title}\"" if lang == "en" else f"第 1 页写的是“{title}”"
+    assert f.severity == "error" and said in f.message and kind in f.message
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -117,7 +120,8 @@ def test_highlighted_invoice(tmp_path: Path, lang: str) -> None:
         writer.write(fh)
     findings, facts = run_checks(case)
     f = ours(findings)["POA538"][0]
-    assert "looks edited after it was issued p. 1: Highlight" in f.message and f.line == line_of(case, "evidence/invoice.pdf")
+    said = "looks edited after it was issued p. 1: Highlight" if lang == "en" else "看起来在开具后被修改过 p. 1：Highlight"
+    assert said in f.message and f.line == line_of(case, "evidence/invoice.pdf")
     assert "edited after issue" in facts["checked"]["E1"] or "开具后被修改" in facts["checked"]["E1"]
 
 
@@ -145,7 +149,7 @@ def test_chinese_invoice_in_an_amazon_case(tmp_path: Path) -> None:
 
 def test_english_document_in_an_aliexpress_case(tmp_path: Path) -> None:
     case = write_case(tmp_path, "zh", invoice_doc=invoice(lang="en", buyer=SELLER_EN))
-    assert "reads documents in zh" in ours(run_checks(case)[0])["POA539"][0].message
+    assert "只审阅 zh 的文件" in ours(run_checks(case)[0])["POA539"][0].message   # the case is Chinese: so is the message
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
