@@ -37,3 +37,17 @@ def snakemake(cwd: Path, *args: str, timeout: float = 300) -> subprocess.Complet
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([str(SNAKEMAKE), "--cores", "2", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=env)
+
+
+def build_fresh(dest: Path, cases: list[str]) -> Path:
+    """A fresh copy of the project with ``cases``, built by ONE plain `snakemake`."""
+    root = copy_project(dest, cases=cases)
+    done = snakemake(root)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root
+
+
+def copy_built(src: Path, dest: Path) -> Path:
+    """A copy of a built project, its time stamps and Snakemake's records kept."""
+    shutil.copytree(src, dest, symlinks=True)
+    return dest

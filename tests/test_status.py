@@ -81,13 +81,29 @@ def test_json_order_and_flags(project: Path, capsys: pytest.CaptureFixture[str])
 def test_text_table_highlights_urgent_and_passed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _status(capsys, "--now", NOW)
     assert code == 0
-    lines = out.splitlines()
+    now, *lines = out.splitlines()
+    assert now == "now: 2026-11-20 12:00 UTC (--now; time left is counted from it)"
     assert lines[0].split()[:3] == ["CASE", "PLATFORM", "ENFORCEMENT"]
     assert [line.split()[0] for line in lines[1:]] == ORDER
     assert "!! passed 1 d 4 h ago" in lines[1] and "!! 1 d 14 h" in lines[2]
     assert "2 errors, 1 warning" in lines[2] and "never" in lines[1]
     assert "!!" not in "".join(lines[3:]) and "\033[" not in out  # not a terminal: no colour codes
     assert "2 open case(s) past the deadline or under 72 h: c-late, c-soon" in err
+
+
+def test_the_clock_is_named_in_the_output(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --now, time left is counted from the wall clock, and the first line says so."""
+    import datetime as dt
+
+    before = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+    code, out, _ = _status(capsys)
+    after = dt.datetime.now(dt.timezone.utc)
+    first = out.splitlines()[0]
+    assert code == 0 and first.startswith("now: ") and first.endswith(" UTC (the clock; time left is counted from it)")
+    shown = dt.datetime.strptime(first[5:21], "%Y-%m-%d %H:%M").replace(tzinfo=dt.timezone.utc)
+    assert before <= shown <= after
+    code, out, _ = _status(capsys, "--format", "json")
+    assert json.loads(out)["now_from"] == "the clock"
 
 
 def test_bad_now_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -78,4 +78,4 @@ def test_missing_case_file(mini: Make) -> None:
 def test_every_rule_name_is_reserved() -> None:
     """A case named like a rule would make `snakemake` fail with its own CreateRuleException."""
     rules = set(re.findall(r"^rule (\w+):", (PROJECT / "Snakefile").read_text(encoding="utf-8"), re.M))
-    assert "index_cases" in rules and rules <= RESERVED_IDS, rules - RESERVED_IDS
+    assert "gate_case" in rules and rules <= RESERVED_IDS, rules - RESERVED_IDS

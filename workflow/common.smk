@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from poaforge.case.model import CASE_ID  # noqa: E402
 from poaforge.deps import module_files  # noqa: E402
-from poaforge.steps import RESERVED_IDS, step_named  # noqa: E402  (light: the registry of steps)
+from poaforge.steps import FAILED_MARK, RESERVED_IDS, step_named  # noqa: E402  (light: the registry of steps)
 
 PY = sys.executable
 
@@ -87,7 +87,7 @@ def evidence_files(wildcards):
     return _evidence(wildcards.case)
 
 
-CASE_OUTPUTS = ["case.json", "report.json", "report.txt", "poa.pdf", "poa.docx", "poa.txt", "form.json",
+CASE_OUTPUTS = ["case.json", "report.json", "report.txt", "gate.json", "poa.pdf", "poa.docx", "poa.txt", "form.json",
                 "evidence-index.pdf", "evidence-index.csv", "upload.json", "bundle.pdf", "checklist.md"]
 
 
@@ -101,14 +101,14 @@ def case_targets(cases):
     return [f"results/{c}/{name}" for c in cases for name in CASE_OUTPUTS + ["manifest.json"]]
 
 
-def step(command, keep_stdout=False):
-    """Shell line running one pipeline step; its output goes to the log, and on failure
-    (or always, with keep_stdout) to the terminal too."""
+def step(command):
+    """Shell line running one pipeline step, its messages going to the rule's log, which a
+    failure ends with FAILED_MARK and the exit status. A failed step's problems are printed
+    once, at the end of the run, by the poaforge logger plugin
+    (scripts/snakemake_logger_plugin_poaforge, named in the profiles)."""
     env = "TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1"
     run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log:q}} 2>&1"
-    if keep_stdout:
-        return f"{run} && status=0 || status=$?; cat {{log:q}} >&2; exit $status"
-    return f"{run} || {{{{ status=$?; cat {{log:q}} >&2; exit $status; }}}}"
+    return f"{run} || {{{{ status=$?; echo \"{FAILED_MARK} $status\" >> {{log:q}}; exit $status; }}}}"
 
 
 # --- many cases: re-appeals, status page, rebuilds from git (see docs/many-cases.md) ---------
@@ -117,11 +117,6 @@ from poaforge.portfolio.history import has_rejected_text  # noqa: E402  (light: 
 #: `--config lint_gate=off` (`poa rebuild`): lint errors are reported but do not stop the
 #: build, so a version that was filed can be shown again as it was.
 LINT_GATE = str(config.get("lint_gate", "on")).lower() != "off"
-
-
-def gate(shell_line):
-    """The lint step's shell line; with the gate off its failure is only reported."""
-    return shell_line if LINT_GATE else f"( {shell_line} ) || true"
 
 
 def changes_output(wildcards):

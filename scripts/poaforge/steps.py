@@ -16,35 +16,37 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Step", "STEPS", "RESERVED_IDS", "step_named", "main"]
+__all__ = ["Step", "STEPS", "RESERVED_IDS", "FAILED_MARK", "step_named", "main"]
 
 
 @dataclass(frozen=True)
 class Step:
     """One pipeline step: ``command`` is its name on the command line, ``rule`` the
-    Snakemake rule running it, ``module``/``func`` the function taking the argument list."""
+    Snakemake rule running it, ``module``/``func`` the function taking the argument list,
+    ``does`` what it does in a user's words (the run's summary names a failed step so)."""
 
     command: str
     rule: str
     module: str
     func: str = "main"
+    does: str = ""
 
 
 #: Every step, in pipeline order (case → check → letter → evidence → bundle → submit → portfolio).
 STEPS: tuple[Step, ...] = (
-    Step("validate", "validate_case", "poaforge.case.validate", "step"),
-    Step("lint-index", "index_cases", "poaforge.check.cli", "main_index"),
-    Step("lint-report", "lint_case", "poaforge.check.cli", "main_report"),
-    Step("letter", "compose_letter", "poaforge.letter.step"),
-    Step("evidence", "prepare_exhibits", "poaforge.evidence.intake"),
-    Step("read", "read_exhibits", "poaforge.evidence.read"),
-    Step("index", "build_index", "poaforge.letter.index"),
-    Step("bundle", "merge_bundle", "poaforge.bundle.merge"),
-    Step("upload", "build_upload", "poaforge.submit.upload"),
-    Step("checklist", "write_checklist", "poaforge.submit.checklist"),
-    Step("manifest", "write_manifest", "poaforge.submit.manifest"),
-    Step("changes", "write_changes", "poaforge.portfolio.changes"),
-    Step("status-page", "status_page", "poaforge.portfolio.status", "main_page"),
+    Step("validate", "validate_case", "poaforge.case.validate", "step", does="checking the case file"),
+    Step("lint-report", "lint_case", "poaforge.check.cli", "main_report", does="writing the quality-gate report"),
+    Step("gate", "gate_case", "poaforge.gate", does="the quality gate"),
+    Step("letter", "compose_letter", "poaforge.letter.step", does="composing the letter (PDF, DOCX, form text)"),
+    Step("evidence", "prepare_exhibits", "poaforge.evidence.intake", does="preparing the exhibits"),
+    Step("read", "read_exhibits", "poaforge.evidence.read", does="reading the exhibits"),
+    Step("index", "build_index", "poaforge.letter.index", does="typesetting the evidence index"),
+    Step("bundle", "merge_bundle", "poaforge.bundle.merge", does="merging the bundle"),
+    Step("upload", "build_upload", "poaforge.submit.upload", does="preparing the uploads"),
+    Step("checklist", "write_checklist", "poaforge.submit.checklist", does="writing the checklist"),
+    Step("manifest", "write_manifest", "poaforge.submit.manifest", does="writing the manifest"),
+    Step("changes", "write_changes", "poaforge.portfolio.changes", does="listing the changes since the rejected submission"),
+    Step("status-page", "status_page", "poaforge.portfolio.status", "main_page", does="writing the status page"),
 )
 
 #: Names a case id may not take: every rule of the pipeline, the default target, and the
@@ -52,6 +54,12 @@ STEPS: tuple[Step, ...] = (
 RESERVED_IDS: frozenset[str] = frozenset(
     {s.rule for s in STEPS} | {"all", "case", "cases", "results", "logs"}
 )
+
+
+#: The pipeline's shell line appends this, with the exit status, to the log of a step that
+#: failed (workflow/common.smk); the run's summary reads such logs as the failed steps'
+#: messages (scripts/snakemake_logger_plugin_poaforge).
+FAILED_MARK = "poa-forge: this step failed, exit status"
 
 
 def step_named(command: str) -> Step:

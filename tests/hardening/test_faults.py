@@ -115,9 +115,9 @@ def _steps(out: str) -> dict[str, tuple[list[str], str]]:
     """step → (its arguments writing into ``out``, the output named in its error)."""
     return {
         "validate": (["validate", CASE, f"{out}/case.json"], f"{out}/case.json"),
-        "lint-index": (["lint-index", f"{out}/lint-index.json", CASE], f"{out}/lint-index.json"),
         "lint-report": (["lint-report", f"{R}/case.json", CASE, f"{out}/report.json", f"{out}/report.txt", "--index",
-                         "results/lint-index.json", "--now", "none"], f"{out}/report.json"),
+                         f"{out}/lint-index.json", "--now", "none"], f"{out}/report.json"),
+        "gate": (["gate", f"{R}/report.json", f"{out}/gate.json"], f"{out}/gate.json"),
         "evidence": (["evidence", f"{R}/case.json", out], f"{out}/exhibits"),
         "letter": (["letter", f"{R}/case.json", f"{out}/letter.json", f"{out}/poa.pdf", f"{out}/poa.docx", f"{out}/poa.txt",
                     f"{out}/form.json"], f"{out}/poa.pdf"),
@@ -173,7 +173,7 @@ def test_full_disk_in_every_step(small: Path) -> None:
         # pandoc, a separate program, is killed by the signal instead: its message names the disk
         assert len(lines) == 1 and lines[0].startswith(f"{where}: ") and re.search("File too large|disk", lines[0]), (name, lines)
         assert re.search(r" — .*(disk|writable|folder)", lines[0]), (name, lines)
-    final = {"case.json", "lint-index.json", "report.json", "report.txt", "exhibits", "exhibits.json", "poa.pdf", "letter.json",
+    final = {"case.json", "gate.json", "report.json", "report.txt", "exhibits", "exhibits.json", "poa.pdf", "letter.json",
              "evidence-index.pdf", "poa.docx", "poa.txt", "form.json", "bundle.pdf", "upload", "checklist.md", "manifest.json"}
     left = {p.name for p in (small / "full").iterdir()} if (small / "full").exists() else set()
     assert not left & final, left

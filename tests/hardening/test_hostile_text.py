@@ -98,9 +98,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
                      ["checklist", f"{r}/case.json", f"{r}/letter.json", f"{r}/form.json", f"{r}/exhibits.json",
                       f"{r}/checklist.md"]):
             assert run(main, argv) == 0, argv
-        assert run(main, ["lint-index", "results/lint-index.json", CASE]) == 0
         assert run(main, ["lint-report", f"{r}/case.json", CASE, f"{r}/report.json", f"{r}/report.txt",
-                          "--index", "results/lint-index.json", "--now", "none"]) in (0, 1)
+                          "--index", "results/lint-index.json", "--now", "none"]) == 0
         return _texts(root / r)
     finally:
         os.chdir(old)

@@ -17,12 +17,12 @@ from poaforge.errors import BuildError, CaseError, PoaError, Problem, UsageError
 from poaforge.files import read_json, write_text
 
 from .catalogue import load_catalogue
+from .corpus import corpus_index
 from .engine import build_index, last_facts, lint_case, lint_inspected
 from .finding import Finding
 from .report import counts, summary_line, to_json, to_text
-from .similarity import SimilarityIndex
 
-__all__ = ["main_lint", "main_rules", "main_report", "main_index", "load_others", "now_line"]
+__all__ = ["main_lint", "main_rules", "main_report", "load_others", "now_line"]
 
 
 def _now(value: str | None) -> dt.datetime | None:
@@ -137,14 +137,16 @@ def main_rules(argv: Sequence[str]) -> int:
 
 def main_report(argv: Sequence[str]) -> int:
     """Pipeline step: lint one case, write report.json and report.txt, print the findings;
-    exit 1 (after writing both reports) when there are errors."""
+    exit 0 whatever they are (the ``gate`` step, :mod:`poaforge.gate`, stops the build
+    on errors, so that Snakemake, which deletes a failed job's outputs, keeps the report)."""
     from poaforge.case.model import load_case
     p = ArgParser(prog="python -m poaforge.steps lint-report")
     p.add_argument("case_json", type=Path)
     p.add_argument("case_yaml", type=Path)
     p.add_argument("report_json", type=Path)
     p.add_argument("report_txt", type=Path)
-    p.add_argument("--index", type=Path, help="saved similarity index (from `index`); default: read the sibling cases")
+    p.add_argument("--index", type=Path, help="cache file of the similarity index of the sibling cases "
+                                               "(read when current, else rebuilt and saved); default: no cache")
     p.add_argument("--facts", type=Path, help="the exhibits' facts (results/<case>/facts.json, step read): "
                                               "check the letter against its exhibits")
     _add_now(p)
@@ -157,36 +159,11 @@ def main_report(argv: Sequence[str]) -> int:
                                  hint="rebuild it: snakemake --forcerun validate_case <case>")) from None
     case = load_case(args.case_yaml)
     cat = load_catalogue()
-    if args.index:
-        try:
-            index = SimilarityIndex.from_json(json.loads(args.index.read_text(encoding="utf-8")), cat.settings["similarity"])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise BuildError(Problem(str(args.index), message=f"cannot read the similarity index ({exc})",
-                                     hint="rebuild it: python -m poaforge.steps lint-index OUT.json")) from None
-    else:
-        index = build_index(load_others([args.case_yaml.parent], {args.case_yaml.resolve(): case}), cat)
+    index = corpus_index(case, cat, args.index)
     facts = read_json(args.facts) if args.facts else None
     findings = lint_case(case, profile, index, now, catalogue=cat, facts=facts)
     write_text(args.report_json, json.dumps(to_json(findings, case, cat, now=now), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     text = to_text(findings, case, cat, now=now)
     write_text(args.report_txt, text)
     sys.stdout.write(text)
-    return 1 if counts(findings)["error"] else 0
-
-
-def main_index(argv: Sequence[str]) -> int:
-    """``index OUT.json [CASE_YAML ...]``: save the similarity index of the cases (default
-    every ``cases/*.yaml``; invalid ones skipped) for ``report --index``."""
-    p = ArgParser(prog="python -m poaforge.steps lint-index")
-    p.add_argument("out", type=Path)
-    p.add_argument("cases", nargs="*", type=Path)
-    args = p.parse_args(list(argv))
-    from poaforge.case.model import load_case
-    cases = []
-    for path in args.cases or sorted(Path("cases").glob("*.yaml")):
-        try:
-            cases.append(load_case(path))
-        except PoaError:
-            continue
-    write_text(args.out, json.dumps(build_index(cases).to_json(), separators=(",", ":"), sort_keys=True) + "\n")
     return 0

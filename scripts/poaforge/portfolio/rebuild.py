@@ -98,8 +98,9 @@ def rebuild(case_id: str, version: int, out: Path | None = None, *, cores: int =
         _copy_project(project, work)
         _checkout(case_file, str(sub["commit"]), work)
         exe = Path(sys.executable).with_name("snakemake")
+        # the poaforge logger plugin ends the output with the located problems of a failed step
         cmd = [str(exe) if exe.exists() else "snakemake", "--cores", str(cores), "--config", "lint_gate=off",
-               "--quiet", "rules", "--", case_id]
+               "--logger", "poaforge", "--quiet", "rules", "--", case_id]
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         done = subprocess.run(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         built = work / "results" / case_id

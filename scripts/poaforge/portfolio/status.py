@@ -242,7 +242,9 @@ def main_page(argv: Sequence[str]) -> int:
 
 
 def main(argv: Sequence[str]) -> int:
-    """``poa status [CASE ...] [--format text|json] [--now ISO]``."""
+    """``poa status [CASE ...] [--format text|json] [--now ISO]``: time left is counted from
+    the clock (or ``--now``), and the output says which moment that was (``now: …``; JSON
+    ``now`` and ``now_from``), unlike the documents of a build, which never read the clock."""
     from poaforge.case.model import find_cases
 
     p = ArgParser(prog="poa status", description="Every case: deadline, time left, last build, lint, submissions.")
@@ -255,11 +257,13 @@ def main(argv: Sequence[str]) -> int:
     if not files:
         raise UsageError(Problem("cases/", message="no case files found", hint="run in the project folder, or start one with `poa new`"))
     rows = collect(files, Path("results"), now)
+    source = "the clock" if args.now is None else "--now"
     if args.format == "json":
-        print(json.dumps({"now": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "urgent_hours": URGENT_HOURS,
-                          "cases": [asdict(r) for r in rows]}, ensure_ascii=False, indent=1))
+        print(json.dumps({"now": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "now_from": source,
+                          "urgent_hours": URGENT_HOURS, "cases": [asdict(r) for r in rows]}, ensure_ascii=False, indent=1))
     else:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        print(f"now: {utc_minute(now)} ({source}; time left is counted from it)")
         print(_table(rows, color))
         late = [r.case for r in rows if r.state == "open" and (r.passed or r.urgent)]
         if late:

@@ -1,0 +1,55 @@
+"""The quality gate's decision, a step of its own: ``gate REPORT_JSON GATE_JSON [--off]``.
+
+The lint step writes ``report.json`` and ``report.txt`` and always succeeds; this step
+reads the report and stops the case's build when it holds errors. Kept apart because
+Snakemake deletes the outputs of a failed job: a lint step that failed would take its
+report with it. A failed gate has no output, so the next run decides it again.
+
+Errors are printed one per line, ``cases/x.yaml:31:9: POA201 error: … — fix``, as the
+lint step found them; warnings never stop the build. ``--off`` (``poa rebuild``, which
+shows a filed version as it was) lets the build go on and records that the gate was off.
+
+It sits beside ``steps.py`` rather than in ``check/`` because it only reads the report:
+as its own job for every case, it imports (and, as Snakemake inputs, depends on) a handful
+of modules, not the quality gate's whole machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from poaforge.console import ArgParser
+from poaforge.errors import CaseError, Problem
+from poaforge.files import read_json, write_json
+
+__all__ = ["main", "errors_of"]
+
+
+def errors_of(report: dict[str, Any]) -> list[Problem]:
+    """The active error findings of a ``report.json`` as located problems, in report order.
+    ``report`` is the parsed JSON (``findings``: file, line, col, rule, severity, message, fix)."""
+    return [Problem(str(f["file"]), int(f["line"]), int(f["col"]), f"{f['rule']} error: {f['message']}", str(f.get("fix", "")))
+            for f in report.get("findings", []) if f.get("severity") == "error"]
+
+
+def main(argv: Sequence[str]) -> int:
+    """Step: exit 1 printing each error of REPORT_JSON; else write GATE_JSON
+    (``{"case", "passed", "enforced", "counts"}``) and exit 0."""
+    p = ArgParser(prog="python -m poaforge.steps gate")
+    p.add_argument("report", type=Path, help="report.json of the lint step")
+    p.add_argument("out", type=Path, help="gate.json, written when the case may be built")
+    p.add_argument("--off", action="store_true", help="report errors but let the build go on (poa rebuild)")
+    args = p.parse_args(list(argv))
+    report = read_json(args.report)
+    try:
+        errors = errors_of(report)
+        counts = {k: int(v) for k, v in report["counts"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise CaseError(Problem(str(args.report), message="not a lint report",
+                                hint="delete it and run the pipeline again (snakemake <case>)")) from None
+    if errors and not args.off:
+        raise CaseError(errors)
+    write_json({"case": report.get("case"), "passed": not errors, "enforced": not args.off, "counts": counts}, args.out)
+    return 0

@@ -1,0 +1,221 @@
+"""What a poa-forge run did, case by case, told at its end.
+
+:class:`RunSummary` is fed the jobs Snakemake starts, finishes and loses (from its log
+events) and writes the lines a user reads last: for each case that failed, which step
+stopped it and the step's own messages — ``file:line:col: what is wrong — how to fix it``,
+as ``poa validate`` and the quality gate print them — at most :data:`MAX_LINES` of them,
+then where the rest are; for each case built, where its documents are and what the
+quality gate said.
+
+The messages are read from the step's log (``logs/<case>/<rule>.log``): every step writes
+its problems there, one per line, whatever executor ran it (a local process, a SLURM job),
+and the pipeline's shell line ends the log of a failed step with
+``poaforge.steps.FAILED_MARK``. Only such logs, written during this run, are read as a
+failure's messages: a cluster job that fails reports every step of the case as failed,
+including those that succeeded (their logs lack the mark) and those that never ran (their
+logs, if any, are older than the run).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RunSummary", "Failure", "MAX_LINES", "MAX_BUILT"]
+
+#: Messages shown per case not built; the rest are counted and left in the step's log.
+MAX_LINES = 10
+#: Built cases named one by one; more are counted.
+MAX_BUILT = 10
+
+
+def _steps() -> tuple[dict[str, Any], str]:
+    """The pipeline's steps by rule name, in pipeline order, and the failure mark (poaforge.steps)."""
+    try:
+        from poaforge.steps import FAILED_MARK, STEPS
+    except ImportError:  # the plugin without the package: rule names only
+        return {}, "poa-forge: this step failed"
+    return {s.rule: s for s in STEPS}, FAILED_MARK
+
+
+@dataclass
+class Failure:
+    """A step that failed: its rule, the case it belongs to ("" for a shared step), its log files."""
+
+    rule: str
+    case: str
+    logs: list[str] = field(default_factory=list)
+
+
+def case_of(rule: str, wildcards: Mapping[str, Any] | None, files: Iterable[str], step_rules: Iterable[str]) -> str:
+    """The case a job belongs to: its ``case`` wildcard, else (for a case's target rule)
+    the rule's own name, else the ``<case>`` of a ``results/<case>/`` or ``logs/<case>/`` path."""
+    if wildcards and wildcards.get("case"):
+        return str(wildcards["case"])
+    if rule not in set(step_rules) | {"all"}:
+        return rule
+    for f in files:
+        parts = Path(str(f)).parts
+        if len(parts) >= 3 and parts[0] in ("results", "logs"):
+            return parts[1]
+    return ""
+
+
+def log_lines(path: Path, mark: str, since: float = 0.0) -> list[str] | None:
+    """The messages of a failed step: the non-blank lines of its log before ``mark``; None
+    when the log cannot be read, was written before ``since`` (seconds since the epoch,
+    the start of the run) or does not end with the mark of a failure."""
+    try:
+        if path.stat().st_mtime < since:
+            return None
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    if not lines or not lines[-1].startswith(mark):
+        return None
+    return lines[:-1]
+
+
+class RunSummary:
+    """Jobs of one run by id, the failures in the order they happened, the cases built."""
+
+    def __init__(self, since: float = 0.0) -> None:
+        """``since``: when the run started (seconds since the epoch); older logs are not this run's."""
+        self.since = since
+        self.jobs: dict[int, tuple[str, str]] = {}    # job id → (rule, case)
+        self.failures: list[Failure] = []
+        self.built: list[str] = []
+        self.last: tuple[str, str] = ("", "")         # (rule, case) of the job finished last
+        self.printed = False
+        self.steps, self.mark = _steps()
+
+    def started(self, jobid: int, rule: str, wildcards: Mapping[str, Any] | None, files: Sequence[str]) -> None:
+        """A job was scheduled (Snakemake's job_info event)."""
+        self.jobs[int(jobid)] = (rule, case_of(rule, wildcards, files, self.steps))
+
+    def finished(self, jobid: int) -> None:
+        """A job succeeded (job_finished): a case's target rule finishing means the case is built."""
+        rule, case = self.jobs.get(int(jobid), ("", ""))
+        self.last = (rule, case)
+        if case and rule == case and case not in self.built:
+            self.built.append(case)
+
+    def failed(self, rule: str, logs: Sequence[str], files: Sequence[str], wildcards: Mapping[str, Any] | None = None) -> Failure:
+        """A job failed (job_error); returns what is recorded."""
+        failure = Failure(rule, case_of(rule, wildcards, [*logs, *files], self.steps), [str(p) for p in logs])
+        if failure not in self.failures:  # a group's jobs can be reported twice
+            self.failures.append(failure)
+        return failure
+
+    def what(self, rule: str) -> str:
+        """The step's description for people (steps.Step.does), or its rule name."""
+        step = self.steps.get(rule)
+        return getattr(step, "does", "") or rule
+
+    def progress_line(self, done: int, total: int) -> str:
+        """Snakemake's "3 of 13 steps (23%) done", naming the step that just finished."""
+        pct = "100%" if done == total else f"{100 * done / max(total, 1):.0f}%"
+        rule, case = self.last
+        if not rule:
+            what = ""
+        elif rule == case:
+            what = f" — {case}: all its documents"
+        else:
+            what = f" — {case + ': ' if case else ''}{self.what(rule)}"
+        return f"{done} of {total} steps ({pct}) done{what}"
+
+    def stats_line(self, stats: Mapping[str, Any]) -> str:
+        """Snakemake's job-count table as one line: "13 steps to run (1 case: case42)"."""
+        total = int(stats["total"]) if "total" in stats else sum(int(n) for n in stats.values())
+        cases = sorted(r for r in stats if r not in self.steps and r not in ("all", "total"))
+        named = ", ".join(cases[:5]) + (f" and {len(cases) - 5} more" if len(cases) > 5 else "")
+        plural = "s" if len(cases) != 1 else ""
+        return f"{total} step{'s' if total != 1 else ''} to run" + (f" ({len(cases)} case{plural}: {named})" if cases else "")
+
+    def failure_line(self, failure: Failure) -> str:
+        """The one line shown as soon as a step fails."""
+        who = failure.case or "the run"
+        return f"✗ {who}: {self.what(failure.rule)} failed ({failure.rule}) — its problems are listed at the end"
+
+    def group_line(self, rules: Sequence[str], logs: Sequence[str], files: Sequence[str]) -> str:
+        """The one line shown as soon as a cluster job (the steps of one case) fails."""
+        who = case_of(rules[0] if rules else "", None, [*logs, *files], self.steps) or "the run"
+        return f"✗ {who}: its cluster job failed ({len(rules)} steps) — its problems are listed at the end"
+
+    def lines(self, root: Path = Path()) -> list[str]:
+        """The summary: the cases built, then the failed cases with their messages (last, where the eye lands)."""
+        return self.built_lines(root) + self.failure_lines(root)
+
+    def built_lines(self, root: Path = Path()) -> list[str]:
+        """Each case built in this run: where its documents are and what the quality gate said."""
+        out: list[str] = []
+        if self.built:
+            out.append(f"built: {len(self.built)} case{'s' if len(self.built) != 1 else ''}")
+            for case in self.built[:MAX_BUILT]:
+                out.append(f"  {case}: results/{case}/ — {_gate_text(root / 'results' / case / 'report.json')}")
+            if len(self.built) > MAX_BUILT:
+                out.append(f"  and {len(self.built) - MAX_BUILT} more in results/")
+        return out
+
+    def failure_lines(self, root: Path = Path()) -> list[str]:
+        """Each case not built: the step that stopped it and the step's own messages."""
+        out: list[str] = []
+        failures = [f for f in self.failures if not (f.case and f.case in self.built)]  # a retry may have built it
+        if not failures:
+            return out
+        cases = sorted({f.case for f in failures if f.case})
+        head = f"not built: {len(cases)} case{'s' if len(cases) != 1 else ''}"
+        out.append(head + (f" ({', '.join(cases)})" if 0 < len(cases) <= 5 else "")
+                   + " — fix what is listed below, then run the same command again")
+        for case in [*cases, ""]:
+            out += self._case_block([f for f in failures if f.case == case], root)
+        return out
+
+    def _case_block(self, failures: list[Failure], root: Path) -> list[str]:
+        """The failed steps of one case with their messages, at most :data:`MAX_LINES` for the
+        case; steps without a message (the other steps of a cluster job that failed as a
+        whole) are named only if none of the case's steps has one."""
+        blocks: list[str] = []
+        silent: list[Failure] = []
+        left = MAX_LINES
+        order = list(self.steps)
+        for f in sorted(failures, key=lambda f: (order.index(f.rule) if f.rule in order else len(order), f.rule)):
+            found = [(p, log_lines(root / p, self.mark, self.since)) for p in f.logs if p]
+            lines = [line for _, got in found for line in (got or [])]
+            if not lines:
+                silent.append(f)
+                continue
+            shown = lines[:left]
+            left -= len(shown)
+            plural = "s" if len(lines) != 1 else ""
+            blocks += [f"✗ {f.case or 'shared step'}: {self.what(f.rule)} ({f.rule}) — {len(lines)} problem{plural}:", *shown]
+            if len(lines) > len(shown):
+                blocks.append(f"and {len(lines) - len(shown)} more in {', '.join(p for p, got in found if got)}")
+        if silent and not blocks:
+            first = silent[0]
+            who = first.case or "shared step"
+            if len(silent) == 1:
+                where = ", ".join(first.logs) or "no log"
+                text = f"✗ {who}: {self.what(first.rule)} ({first.rule}) failed without a message of its own ({where})"
+            else:
+                text = (f"✗ {who}: {len(silent)} steps failed without a message of their own "
+                        f"(from {first.rule}; logs in {Path(first.logs[0]).parent if first.logs else 'no log'})")
+            blocks = [text + " — Snakemake's message is above; run again with --verbose for its details"]
+        return blocks
+
+
+def _gate_text(report: Path) -> str:
+    """What the quality gate said about a built case, from its report.json."""
+    try:
+        counts = json.loads(report.read_text(encoding="utf-8"))["counts"]
+        errors, warnings = int(counts["error"]), int(counts["warning"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "no quality-gate report"
+    if not errors and not warnings:
+        return "quality gate: clean"
+    text = f"quality gate: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    return text + f" (results/{report.parent.name}/report.txt)"
