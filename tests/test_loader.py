@@ -84,3 +84,23 @@ def test_missing_and_folder(tmp_path: Path) -> None:
         load_yaml(tmp_path / "nope.yaml")
     with pytest.raises(CaseError, match="is a folder, not a case file"):
         load_yaml(tmp_path)
+
+
+def test_examples_and_scaffolds_read_by_libyaml_as_by_python() -> None:
+    """Every example case and scaffold goes through the fast path (libyaml), with the same
+    values and positions as PyYAML's pure-Python parser gives."""
+    from poaforge.case import loader
+
+    if loader._CParser is None:
+        pytest.skip("PyYAML was built without libyaml: only the Python parser runs")
+    root = Path(__file__).resolve().parents[1]
+    files = sorted([*root.glob("cases/*.yaml"), *root.glob("scaffolds/*.yaml")])
+    assert len(files) >= 5
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        fast = loader._fast_node(text)
+        assert fast is not None, f
+        slow = loader._slow_node(text, str(f))
+        fast_doc, slow_doc = loader.Document(str(f), None), loader.Document(str(f), None)
+        assert loader._build(fast, (), fast_doc, []) == loader._build(slow, (), slow_doc, [])
+        assert (fast_doc.values, fast_doc.keys, fast_doc.spans) == (slow_doc.values, slow_doc.keys, slow_doc.spans), f

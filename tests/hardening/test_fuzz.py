@@ -104,3 +104,35 @@ def test_validation_of_random_text_never_crashes(tmp_path_factory: Any, text: st
     root = Path(tmp_path_factory.mktemp("text"))
     case = write_case(root, text)
     _check(lambda: load_case(case))
+
+
+def _tree(node: Any) -> Any:
+    """A node as plain data with its marks (line, column, offsets) and style."""
+    if node is None:
+        return None
+    marks = (node.start_mark.line, node.start_mark.column, node.start_mark.index, node.end_mark.index)
+    if isinstance(node.value, str):
+        return (type(node).__name__, marks, node.style or "", node.value)
+    kids = [(_tree(item[0]), _tree(item[1])) if isinstance(item, tuple) else _tree(item) for item in node.value]
+    return (type(node).__name__, marks, kids)
+
+
+@SETTINGS
+@given(TEXT)
+def test_libyaml_path_reads_what_the_python_parser_reads(text: str) -> None:
+    """The fast path (libyaml) gives the same nodes and positions as PyYAML's pure-Python
+    parser whenever it answers; when it does not, the Python parser words the problem."""
+    from poaforge.case import loader
+    from poaforge.errors import CaseError
+
+    if loader._CParser is None:
+        import pytest
+        pytest.skip("PyYAML was built without libyaml: only the Python parser runs")
+    fast = loader._fast_node(text)
+    if fast is None:
+        return
+    try:
+        slow = loader._slow_node(text, "t.yaml")
+    except CaseError as exc:
+        raise AssertionError(f"libyaml read text the Python parser refuses: {exc}") from None
+    assert _tree(fast) == _tree(slow)
