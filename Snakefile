@@ -55,7 +55,8 @@ rule lint_case:
         case="cases/{case}.yaml",
         checked=rules.validate_case.output,
         facts="results/{case}/facts.json",
-        data=LINT_FILES + DOCUMENT_FILES,
+        exhibits="results/{case}/exhibits.json",
+        data=LINT_FILES + DOCUMENT_FILES + SCAFFOLD_FILES,
         code=code("lint-report"),
     output:
         json="results/{case}/report.json",
@@ -67,7 +68,7 @@ rule lint_case:
     shell:
         step(
             "lint-report {input.checked:q} {input.case:q} {output.json:q} {output.txt:q} "
-            "--index results/lint-index.json --facts {input.facts:q} --now none"
+            "--index results/lint-index.json --facts {input.facts:q} --exhibits {input.exhibits:q} --now none"
         )
 
 

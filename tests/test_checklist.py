@@ -147,3 +147,21 @@ def test_an_upload_that_is_not_the_original_says_so_and_why() -> None:
     assert "Uploaded as it is: digitally signed" in signed
     plain = next(line for name, line in lines.items() if name.startswith("Exhibit_3_"))
     assert "original" not in plain.lower()
+
+
+def test_the_report_lists_what_intake_changed() -> None:
+    """report.txt's closing section: each exhibit whose upload is not the seller's file byte
+    for byte (or is a signed original), and each note on the bundle's copy, with the case's file."""
+    from poaforge.check.report import exhibit_notes
+
+    case = example("amazon-odr")
+    exhibits = exhibits_json(case)
+    by_id = {e["id"]: e for e in exhibits["exhibits"]}
+    by_id["E1"].update(media="heic", conversion="HEIC photo converted to PDF")
+    by_id["E2"].update(notes=["has form fields: the bundle shows their values flattened into the page"])
+    files = {e["id"]: e["file"] for e in case["exhibits"]}
+    lines = exhibit_notes(case, exhibits)
+    assert lines[0].startswith(f"E1 ({files['E1']}) upload Exhibit_1_")
+    assert lines[0].endswith("Amazon does not accept a HEIC/HEIF photo: uploaded as PDF (HEIC photo converted to PDF)")
+    assert lines[1] == f"E2 ({files['E2']}) bundle: has form fields: the bundle shows their values flattened into the page"
+    assert len(lines) == 2

@@ -93,6 +93,9 @@ def test_seller_files_build_end_to_end(tmp_path: Path) -> None:
     assert (res / "upload" / by_exhibit["E6"]["name"]).read_bytes() == pod  # the attachment as the carrier sent it
     assert by_exhibit["E2"]["name"].endswith(".pdf") and "does not accept a HEIC/HEIF photo" in by_exhibit["E2"]["note"]
     assert by_exhibit["E3"]["note"] == "digitally signed: uploaded byte for byte so the signature stays valid"
+    report = (res / "report.txt").read_text(encoding="utf-8")  # the report says the same, with the case's file
+    assert f"E2 (evidence/IMG_0412.HEIC) upload {by_exhibit['E2']['name']}: {by_exhibit['E2']['note']}" in report, report
+    assert f"E3 (evidence/carrier-agreement-signed.pdf) upload {by_exhibit['E3']['name']}: digitally signed" in report, report
 
     bundle = res / "bundle.pdf"
     check = subprocess.run(["qpdf", "--check", str(bundle)], capture_output=True, text=True)

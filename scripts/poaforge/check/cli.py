@@ -20,7 +20,7 @@ from .catalogue import load_catalogue
 from .corpus import corpus_index
 from .engine import build_index, last_facts, lint_case, lint_inspected
 from .finding import Finding
-from .report import counts, summary_line, to_json, to_text
+from .report import counts, exhibit_notes, summary_line, to_json, to_text
 
 __all__ = ["main_lint", "main_rules", "main_report", "load_others", "now_line"]
 
@@ -149,11 +149,14 @@ def main_report(argv: Sequence[str]) -> int:
                                                "(read when current, else rebuilt and saved); default: no cache")
     p.add_argument("--facts", type=Path, help="the exhibits' facts (results/<case>/facts.json, step read): "
                                               "check the letter against its exhibits")
+    p.add_argument("--exhibits", type=Path, help="exhibits.json of the evidence step: the report lists what intake "
+                                                 "changed on the way (conversions, repairs, flattened forms)")
     _add_now(p)
     args = p.parse_args(list(argv))
     now = _now(args.now)
     try:
-        profile = json.loads(args.case_json.read_text(encoding="utf-8"))["profile"]
+        case_json = json.loads(args.case_json.read_text(encoding="utf-8"))
+        profile = case_json["profile"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BuildError(Problem(str(args.case_json), message=f"cannot read the validated case ({exc})",
                                  hint="rebuild it: snakemake --forcerun validate_case <case>")) from None
@@ -163,7 +166,8 @@ def main_report(argv: Sequence[str]) -> int:
     facts = read_json(args.facts) if args.facts else None
     findings = lint_case(case, profile, index, now, catalogue=cat, facts=facts)
     write_text(args.report_json, json.dumps(to_json(findings, case, cat, now=now), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
-    text = to_text(findings, case, cat, now=now)
+    notes = exhibit_notes(case_json, read_json(args.exhibits)) if args.exhibits else []
+    text = to_text(findings, case, cat, now=now, exhibit_notes=notes)
     write_text(args.report_txt, text)
     sys.stdout.write(text)
     return 0

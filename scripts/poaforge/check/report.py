@@ -55,8 +55,9 @@ def to_json(findings: Sequence[Finding], case: Any, catalogue: Catalogue | None 
 
 
 def to_text(findings: Sequence[Finding], case: Any, catalogue: Catalogue | None = None, *,
-            now: dt.datetime | None = None) -> str:
-    """``report.txt``: one line per finding as a linter prints it, waivers apart, a summary."""
+            now: dt.datetime | None = None, exhibit_notes: Sequence[str] = ()) -> str:
+    """``report.txt``: one line per finding as a linter prints it, waivers apart, a summary;
+    then ``exhibit_notes`` (lines from :func:`exhibit_notes`): what intake changed on the way."""
     cat = catalogue or load_catalogue()
     active = [f for f in findings if not f.waived]
     waived = [f for f in findings if f.waived]
@@ -72,4 +73,27 @@ def to_text(findings: Sequence[Finding], case: Any, catalogue: Catalogue | None 
     lines += ["", f"{summary_line(counts(findings))} — {len(cat.rules)} rules run"]
     if any(f.severity == "error" for f in active):
         lines.append("errors stop the build of this case: fix them, or waive a rule with a reason")
+    if exhibit_notes:
+        lines += ["", "exhibits not sent exactly as given, or with something to know (uploads and bundle):"]
+        lines += [f"  {line}" for line in exhibit_notes]
     return "\n".join(lines) + "\n"
+
+
+def exhibit_notes(case_json: dict[str, Any], exhibits: dict[str, Any]) -> list[str]:
+    """One line per exhibit note, in exhibit order: ``E3 (evidence/x.heic) upload Attachment_3.pdf:
+    <what changed and why>`` for an upload that is not the seller's file byte for byte (or is a
+    signed original), ``E3 (…) bundle: <note>`` for what the bundle's copy shows differently
+    (flattened form fields, an animated image's first frame, …). ``case_json`` is case.json
+    (with its profile), ``exhibits`` exhibits.json of the evidence step. Reads no file."""
+    from poaforge.submit.upload import upload_sources
+
+    files = {e["id"]: e.get("file", "") for e in case_json.get("exhibits", [])}
+    sources = {src.exhibit: src for src in upload_sources(case_json, exhibits)}
+    lines = []
+    for ex in exhibits.get("exhibits", []):
+        where = f"{ex['id']} ({files.get(ex['id'], '')})"
+        src = sources.get(ex["id"])
+        if src is not None and src.note:
+            lines.append(f"{where} upload {src.name}: {src.note}")
+        lines += [f"{where} bundle: {note}" for note in ex.get("notes") or []]
+    return lines
