@@ -46,6 +46,21 @@ def project(built: Path, tmp_path: Path) -> Path:
 # --- end to end ----------------------------------------------------------------------------
 
 @pytest.mark.e2e
+def test_a_case_name_without_a_case_file_is_told_so(tmp_path: Path) -> None:
+    """`snakemake amazon-odx` (a typo) or a case not created yet: one line naming the missing
+    case file, the nearest case name and `poa new`, instead of Snakemake's MissingRuleException."""
+    from e2e import copy_project
+
+    project = copy_project(tmp_path / "p", ["amazon-odr", "walmart-us"])
+    done = snakemake(project, "amazon-odx")
+    out = _output(done)
+    assert done.returncode == 1
+    assert out[-1].startswith("cases/amazon-odx.yaml: no such case file — did you mean amazon-odr? "), "\n".join(out)
+    assert "poa new amazon-odx --platform" in out[-1]
+    assert not any(word in line for line in out for word in ("MissingRuleException", "input functions"))
+    assert not (project / "results" / "amazon-odx").exists()
+
+@pytest.mark.e2e
 def test_yaml_typo_ends_with_its_located_line(project: Path) -> None:
     case = project / "cases/walmart-us.yaml"
     text = case.read_text(encoding="utf-8")

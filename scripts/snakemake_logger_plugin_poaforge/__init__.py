@@ -23,10 +23,13 @@ run (``-n``) every message is shown as Snakemake writes it; the summary is still
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from snakemake_interface_logger_plugins.base import LogHandlerBase
@@ -45,6 +48,8 @@ _SETUP = ("Assuming unrestricted shared filesystem usage", "Using shell:", "Sele
 _COMPACTED = (LogEvent.JOB_INFO, LogEvent.JOB_FINISHED, LogEvent.JOB_STARTED, LogEvent.SHELLCMD, LogEvent.GROUP_ERROR)
 #: Seconds a log may seem older than the run and still be this run's (clocks of a shared file system).
 _CLOCK_MARGIN = 2.0
+#: Snakemake's message for a target no rule makes (a case name without a case file).
+_NO_RULE = re.compile(r"No rule to produce (\S+)")
 #: The closing message of a run with a failed job: replaced by the summary.
 _CLOSING = "At least one job did not complete successfully"
 
@@ -119,6 +124,10 @@ class LogHandler(LogHandlerBase):
             line = self.run.progress_line(int(getattr(record, "done", 0)), int(getattr(record, "total", 0)))
         elif event == LogEvent.RUN_INFO and isinstance(getattr(record, "stats", None), dict):
             line = self.run.stats_line(record.stats)  # type: ignore[attr-defined]
+        missing = self._missing_case(record)
+        if missing is not None and not self.full:
+            self._write(missing, logging.ERROR)
+            return
         if self._closing(record):
             if self.full:
                 self.out.handle(record)
@@ -151,6 +160,24 @@ class LogHandler(LogHandlerBase):
         failed = self.run.failure_lines()
         if failed:
             self._write("\n".join(failed), logging.ERROR)
+
+    @staticmethod
+    def _missing_case(record: logging.LogRecord) -> str | None:
+        """For "No rule to produce case42" (a target named like a case that has no case file):
+        the located message a user can act on, with the cases there are; else None."""
+        if getattr(record, "exception", None) != "MissingRuleException":
+            return None
+        text = str(record.msg)
+        m = _NO_RULE.search(text)
+        if m is None or "/" in m.group(1) or "." in m.group(1):
+            return None
+        name = m.group(1)
+        cases = sorted(p.stem for p in Path("cases").glob("*.yaml"))
+        near = difflib.get_close_matches(name, cases, n=1)
+        hint = (f"did you mean {near[0]}? " if near else "") + (
+            f"the cases are: {', '.join(cases[:12])}{' …' if len(cases) > 12 else ''}; " if cases else "")
+        return (f"cases/{name}.yaml: no such case file — {hint}start a new case with "
+                f"`poa new {name} --platform <platform> --scenario <scenario>` (`poa scenarios` lists them)")
 
     @staticmethod
     def _closing(record: logging.LogRecord) -> bool:
