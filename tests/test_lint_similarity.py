@@ -54,6 +54,21 @@ def test_whole_case_copy_is_an_error(tmp_path: Path) -> None:
     assert whole[0].line == _line(cases[0].path, "root_causes:")
 
 
+def test_the_case_written_later_is_the_copy(tmp_path: Path) -> None:
+    """A case copied for a new notice (received later) is flagged; the case it was copied from
+    is not, so its rebuild is not stopped by the copy. With the same dates, both are."""
+    old = load_case(write_case(tmp_path, "old", perturb(1)))
+    later = perturb(2).replace("received: 2026-11-02", "received: 2026-11-16").replace("as_of: 2026-11-20", "as_of: 2026-11-28")
+    new = load_case(write_case(tmp_path, "new", later))
+    index = build_index([old, new])
+    assert not [f for f in lint_case(old, TEST_PROFILE, index) if f.rule in ("POA604", "POA605")]
+    whole = [f for f in lint_case(new, TEST_PROFILE, index) if f.rule == "POA605"]
+    assert len(whole) == 1 and "case old" in whole[0].message and "waive POA605" in whole[0].fix
+    twin = load_case(write_case(tmp_path, "twin", perturb(3)))  # the dates of "old"
+    index = build_index([old, new, twin])
+    assert [f.rule for f in lint_case(old, TEST_PROFILE, index) if f.rule == "POA605"] == ["POA605"]
+
+
 def test_own_wording_and_self_are_not_copies(tmp_path: Path) -> None:
     a = load_case(write_case(tmp_path, "alpha"))
     b = load_case(write_case(tmp_path, "beta", _own_text()))

@@ -7,6 +7,11 @@ shingle → sentences is built once per run over every case, so linting N cases 
 O(total sentences × shingles per sentence × ``cap``), not O(N²) comparisons. A sentence
 counts as copied when ``sentence_overlap`` of its shingles occur in one sentence of
 another case (exact copies are found through a hash of the whole sentence first).
+
+Of two cases that share their wording, the one written later is the copy: a case whose
+notice arrived earlier (then: whose POA is dated earlier) is not flagged for a case written
+after it, so copying last month's case does not stop the old case's rebuild. With the same
+dates both are flagged (which one is the copy cannot be told).
 """
 
 from __future__ import annotations
@@ -42,6 +47,13 @@ class _Sentence:
     shingles: frozenset[int]
 
 
+def _written(data: Any) -> tuple[str, str]:
+    """When a case was written, for ordering copies: (notice received, as_of), ISO strings."""
+    data = data if isinstance(data, dict) else {}
+    notice = data.get("notice") if isinstance(data.get("notice"), dict) else {}
+    return (str(notice.get("received") or ""), str(data.get("as_of") or ""))
+
+
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(_DIGITS.sub("#", text.lower()))
 
@@ -74,19 +86,21 @@ class SimilarityIndex:
         self.cap = cap
         self.case_ids: list[str] = []
         self.case_files: list[str] = []
+        self.written: list[tuple[str, str]] = []  # case index → (notice received, as_of)
         self.position: dict[str, int] = {}
         self.owner: list[int] = []            # sentence id → case index
         self.sents: list[_Sentence] = []
         self.exact: dict[int, list[int]] = {}
         self.post: dict[int, list[int]] = {}
         for case in cases:
-            self._add(case.id, str(case.path), _sentences(case, self.k_words, self.k_chars))
+            self._add(case.id, str(case.path), _sentences(case, self.k_words, self.k_chars), _written(case.data))
 
-    def _add(self, case_id: str, file: str, sents: list[_Sentence]) -> None:
+    def _add(self, case_id: str, file: str, sents: list[_Sentence], written: tuple[str, str] = ("", "")) -> None:
         ci = len(self.case_ids)
         self.position.setdefault(case_id, ci)
         self.case_ids.append(case_id)
         self.case_files.append(file)
+        self.written.append(written)
         for s in sents:
             sid = len(self.sents)
             self.sents.append(s)
@@ -98,29 +112,31 @@ class SimilarityIndex:
 
     def to_json(self) -> dict[str, Any]:
         """The index as JSON data: build it once for all cases, reuse it in every job."""
-        cases: list[dict[str, Any]] = [{"id": i, "file": f, "sentences": []} for i, f in zip(self.case_ids, self.case_files)]
+        cases: list[dict[str, Any]] = [{"id": i, "file": f, "written": list(w), "sentences": []}
+                                       for i, f, w in zip(self.case_ids, self.case_files, self.written)]
         for s, ci in zip(self.sents, self.owner):
             cases[ci]["sentences"].append([list(s.path), s.line, s.size, s.exact, sorted(s.shingles)])
-        return {"version": 1, "k_words": self.k_words, "k_chars": self.k_chars, "cases": cases}
+        return {"version": 2, "k_words": self.k_words, "k_chars": self.k_chars, "cases": cases}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], settings: dict[str, Any]) -> SimilarityIndex:
         index = cls([], settings)
-        if data.get("version") != 1 or data.get("k_words") != index.k_words or data.get("k_chars") != index.k_chars:
+        if data.get("version") != 2 or data.get("k_words") != index.k_words or data.get("k_chars") != index.k_chars:
             raise ValueError("the saved index was built with other settings")
         for c in data["cases"]:
-            index._add(c["id"], c["file"], [_Sentence(tuple(p), ln, size, ex, frozenset(sh)) for p, ln, size, ex, sh in c["sentences"]])
+            index._add(c["id"], c["file"], [_Sentence(tuple(p), ln, size, ex, frozenset(sh)) for p, ln, size, ex, sh in c["sentences"]],
+                       tuple(c["written"]))
         return index
 
-    def _best(self, s: _Sentence, own: int) -> tuple[int, float] | None:
+    def _best(self, s: _Sentence, own: int, later: frozenset[int] = frozenset()) -> tuple[int, float] | None:
         for sid in self.exact.get(s.exact, ()):
-            if self.owner[sid] != own:
+            if self.owner[sid] != own and self.owner[sid] not in later:
                 return sid, 1.0
         counts: Counter[int] = Counter()
         for sh in s.shingles:
             seen = 0
             for sid in self.post.get(sh, ()):
-                if self.owner[sid] != own:
+                if self.owner[sid] != own and self.owner[sid] not in later:
                     counts[sid] += 1
                     seen += 1
                     if seen >= self.cap:
@@ -132,12 +148,15 @@ class SimilarityIndex:
         return (sid, share) if share >= self.sentence_overlap else None
 
     def copied(self, case: Any) -> list[tuple[_Sentence, int | None]]:
-        """Each sentence of ``case`` with the id of the sentence it copies (or None)."""
+        """Each sentence of ``case`` with the id of the sentence it copies (or None); cases
+        written after this one (:func:`_written`) are not sources: they are the copies."""
         own = self.position.get(case.id, -1)
+        written = _written(case.data)
+        later = frozenset(i for i, w in enumerate(self.written) if all(written) and written < w)
         mine = _sentences(case, self.k_words, self.k_chars)
         out: list[tuple[_Sentence, int | None]] = []
         for s in mine:
-            hit = self._best(s, own) if s.shingles else None
+            hit = self._best(s, own, later) if s.shingles else None
             out.append((s, hit[0] if hit else None))
         return out
 
@@ -148,8 +167,11 @@ def _most_common(ids: list[int], owner: list[int]) -> int:
 
 
 def check_similarity(ctx: Context, index: SimilarityIndex) -> None:
+    """POA604 for each field mostly copied from another case, POA605 for a POA mostly copied;
+    not for sentences whose source case was written after this one (it is the copy)."""
     fields: dict[tuple[str | int, ...], list[tuple[_Sentence, int | None]]] = {}
     for s, hit in index.copied(ctx.case):
+
         fields.setdefault(s.path, []).append((s, hit))
     total = copied = 0
     all_hits: list[int] = []
