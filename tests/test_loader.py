@@ -104,3 +104,37 @@ def test_examples_and_scaffolds_read_by_libyaml_as_by_python() -> None:
         fast_doc, slow_doc = loader.Document(str(f), None), loader.Document(str(f), None)
         assert loader._build(fast, (), fast_doc, []) == loader._build(slow, (), slow_doc, [])
         assert (fast_doc.values, fast_doc.keys, fast_doc.spans) == (slow_doc.values, slow_doc.keys, slow_doc.spans), f
+
+
+SEEN_BY_A_PERSON = [
+    # a quote left open: PyYAML gives up many lines later; the message points at the quote
+    ('seller:\n  name: "Harbor Crest\n  id: A3\nnotice:\n  reference: "SP-1"\n  received: x\n',
+     't.yaml:2:9: this quoted text is not closed on its line, so YAML reads on to the next " (line 5) — '
+     "add the closing quote at the end of the text"),
+    ("seller:\n  name: 'Harbor Crest\n  id: A3\nnotice:\n  reference: SP-1\n  quote: 'ODR is 2 %'\n",
+     "t.yaml:2:9: this quoted text is not closed on its line, so YAML reads on to the next ' (line 6) — "
+     "add the closing quote at the end of the text"),
+    # a missing ':' after a name (PyYAML reports the line after)
+    ("seller:\n  name: Lin Wei\n  title Operations Director\n\nnotice:\n  reference: SP-1\n",
+     "t.yaml:3:3: this line has no ':' after its name — write it as 'name: value' (a colon and a space after the name), "
+     "or join it to the text above"),
+    # a name indented deeper than the line above (PyYAML: "mapping values are not allowed here")
+    ("seller:\n  legal_name: Harbor Crest\n    store_name: Harbor\n",
+     "t.yaml:3:5: this line is indented deeper than line 2 above it, so YAML reads it as more of line 2's text — "
+     "give it the indentation of the other names in its block; if the ':' belongs to the text, put the text in quotes"),
+    ("seller:\n  legal_name: Harbor Crest\n store_name: Harbor\n",
+     "t.yaml:3:2: this line's indentation does not match the lines above it — "
+     "indent it with as many spaces as the other names of its block"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), SEEN_BY_A_PERSON)
+def test_syntax_errors_point_where_the_person_made_them(text: str, message: str) -> None:
+    with pytest.raises(CaseError) as exc:
+        parse_yaml(text, "t.yaml")
+    assert [str(p) for p in exc.value.problems] == [message]
+
+
+def test_a_quoted_text_over_several_lines_is_still_fine() -> None:
+    doc = parse_yaml('a: "one\n  two"\nb: \'x\'\n', "t.yaml")
+    assert doc.data == {"a": "one two", "b": "x"}

@@ -259,6 +259,10 @@ def _reader_problem(exc: yaml.reader.ReaderError, name: str, text: str) -> Probl
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
+    """The located problem for a YAML syntax error, worded for a person editing the file.
+
+    PyYAML reports where it gave up, which for a quote left open or a misindented line is
+    often many lines later; the common causes are recognised and pointed at where they are."""
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = (exc.problem or str(exc)).strip()
@@ -267,19 +271,99 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, name: str, text: str) -> Problem:
     if "\t" in current or "'\\t'" in problem:
         return Problem(name, line, col, "a tab character is used for indentation",
                        "indent with spaces only (YAML does not allow tabs)")
-    if "mapping values are not allowed" in problem:
-        return Problem(name, line, col, "unexpected ':' in a value",
-                       "put the text in quotes, or use a block (>- on the line before) for long text")
     if exc.context == "while scanning a quoted scalar" and "end of stream" in problem and exc.context_mark:
         start = exc.context_mark  # the error is at the end of the file; the cause is where the quote opens
         return Problem(name, start.line + 1, start.column + 1, "this quoted text is never closed",
                        "add the closing quote at the end of the text")
+    opened = _open_quote(lines, line)
+    if opened is not None:
+        return Problem(name, opened[0], opened[1], "this quoted text is not closed on its line, so YAML reads on "
+                       f"to the next {opened[2]} (line {opened[3]})", "add the closing quote at the end of the text")
+    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+        key = exc.context_mark
+        return Problem(name, key.line + 1, key.column + 1, "this line has no ':' after its name",
+                       "write it as 'name: value' (a colon and a space after the name), or join it to the text above")
+    deeper = _deeper_than_before(lines, line)
+    if deeper is not None:
+        return Problem(name, line, deeper[1] + 1, f"this line is indented deeper than line {deeper[0]} above it, "
+                       f"so YAML reads it as more of line {deeper[0]}'s text",
+                       "give it the indentation of the other names in its block; if the ':' belongs to the text, put the text in quotes")
+    if "mapping values are not allowed" in problem:
+        return Problem(name, line, col, "unexpected ':' in a value",
+                       "put the text in quotes, or use a block (>- on the line before) for long text")
     if exc.context and "single document" in exc.context:
         return Problem(name, line, col, "a second YAML document starts here",
                        "a case file holds one case: remove this '---' line and what follows, or move it to its own file")
+    if "expected <block end>" in problem and "block mapping start" in problem:
+        return Problem(name, line, col, "this line's indentation does not match the lines above it",
+                       "indent it with as many spaces as the other names of its block")
     context = f" {exc.context}" if exc.context else ""
     return Problem(name, line, col, f"YAML syntax error: {problem}{context}",
                    "check indentation and quotes on this line and the one before")
+
+
+#: A value that opens with a quote: "key: 'text" or "- 'text" (group 1 is the quote).
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s'"#][^:#]*:\s+|-\s+)?(['"])""")
+#: A line that looks like a name of the case file ("  owner: …", "- id: …").
+_KEY_LINE = re.compile(r"^\s*(?:-\s+)?[A-Za-z_][\w-]*:(?:\s|$)")
+
+
+def _open_quote(lines: list[str], until: int) -> tuple[int, int, str, int] | None:
+    """(line, column, quote, closing line) of a quoted value opened before line ``until`` and
+    closed only lines later, after lines that look like names of their own: the usual cause of
+    an error reported far below a forgotten closing quote. None when there is none."""
+    n = 0
+    while n < min(until, len(lines)):
+        m = _QUOTED_VALUE.match(lines[n])
+        if m is None:
+            n += 1
+            continue
+        quote, start = m.group(1), m.end(1)
+        end = _closing(lines, n, start, quote)
+        if end is None or end[0] == n:
+            n = n + 1 if end is None else end[0] + 1
+            continue
+        if any(_KEY_LINE.match(lines[k]) for k in range(n + 1, end[0] + 1)):
+            return n + 1, m.start(1) + 1, quote, end[0] + 1
+        n = end[0] + 1
+    return None
+
+
+def _closing(lines: list[str], row: int, col: int, quote: str) -> tuple[int, int] | None:
+    """Where the quoted text opened at (row, col) ends: (row, col) of its closing quote."""
+    r, c = row, col
+    while r < len(lines):
+        text = lines[r]
+        while c < len(text):
+            ch = text[c]
+            if quote == '"' and ch == "\\":
+                c += 2
+                continue
+            if ch == quote:
+                if quote == "'" and text[c + 1:c + 2] == "'":
+                    c += 2
+                    continue
+                return r, c
+            c += 1
+        r, c = r + 1, 0
+    return None
+
+
+def _deeper_than_before(lines: list[str], line: int) -> tuple[int, int] | None:
+    """(line above, indentation) when line ``line`` is a 'name: …' line indented deeper than the
+    line above it, which holds a plain value: YAML then reads both lines as one text."""
+    if not 0 < line <= len(lines) or not _KEY_LINE.match(lines[line - 1]):
+        return None
+    indent = len(lines[line - 1]) - len(lines[line - 1].lstrip(" "))
+    for k in range(line - 2, -1, -1):
+        above = lines[k]
+        if not above.strip() or above.lstrip().startswith("#"):
+            continue
+        m = re.match(r"^(\s*)(?:-\s+)?[A-Za-z_][\w-]*:\s+([^\s>|'\"#].*)$", above)
+        if m and indent > len(m.group(1)):
+            return k + 1, indent
+        return None
+    return None
 
 
 def load_yaml(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> Document:
