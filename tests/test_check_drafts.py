@@ -128,6 +128,20 @@ def test_json_has_every_field_an_editor_needs(tmp_path: Path, capsys: pytest.Cap
     assert data["files"][0]["language"] == "en"
 
 
+def test_empty_or_unrelated_text_is_not_a_clean_poa(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty file is an error naming the file; a few words with no part of a POA get the
+    three missing parts, not "0 errors"."""
+    empty = _write(tmp_path, "empty.txt", "\n\n")
+    assert run(main_check, [str(empty)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"{empty}: the draft has no text — give the file that holds the POA")
+    assert main_check([str(_write(tmp_path, "hello.txt", "hello world\n"))]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert sorted(line.split(" — ")[0].split(": ", 1)[1] for line in out[:-1]) == [
+        "POA001 error: no corrective actions section", "POA001 error: no preventive measures section",
+        "POA001 error: no root cause section"]
+
+
 def test_clean_draft_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main_check([str(_write(tmp_path, "good.txt", GOOD))]) == 0
     assert capsys.readouterr().out.strip() == "1 draft checked: 0 errors, 0 warnings"

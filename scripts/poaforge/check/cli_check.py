@@ -57,6 +57,11 @@ def main_check(argv: Sequence[str]) -> int:
     results = []
     for path in args.files:
         lines = read_draft(path)
+        if not any(line.text.strip() for line in lines):
+            from poaforge.errors import CaseError, Problem
+
+            raise CaseError(Problem(str(path), message="the draft has no text",
+                                    hint="give the file that holds the POA (.txt, .md, .docx or .odt), saved with its text"))
         results.append(check_lines(lines, str(path), language=args.language, platform=args.platform, catalogue=cat))
     near_copies(results, cat)
     language = args.language or Counter(r.language for r in results).most_common(1)[0][0]

@@ -80,7 +80,7 @@ def structure_hits(layout: Layout, cat: Catalogue, language: str) -> list[Hit]:
             m = _SEVERAL.search(whole) or _SEVERAL.search(layout.lines[head.line - 1].text.split(":")[0])
             if m:
                 out.append(_hit("POA004", unit, what=m.group().split()[-1], phrase=m.group()))
-    if present or any(u.kind == "body" for u in layout.units):
+    if present or layout.units:  # any text at all: a POA must have its three parts
         for i, section in enumerate(REQUIRED):
             if section in first:
                 continue
