@@ -59,6 +59,10 @@ def test_a_case_name_without_a_case_file_is_told_so(tmp_path: Path) -> None:
     assert "poa new amazon-odx --platform" in out[-1]
     assert not any(word in line for line in out for word in ("MissingRuleException", "input functions"))
     assert not (project / "results" / "amazon-odx").exists()
+    done = snakemake(project, "cases/amazon-odr.yaml")  # the file's path, as tab completion gives it
+    assert done.returncode == 1
+    assert _output(done)[-1] == ("cases/amazon-odr.yaml: snakemake builds a case by its name, not its file — "
+                                 "run `snakemake amazon-odr` (`poa validate amazon-odr` checks the file alone)")
 
 @pytest.mark.e2e
 def test_yaml_typo_ends_with_its_located_line(project: Path) -> None:

@@ -169,10 +169,16 @@ class LogHandler(LogHandlerBase):
             return None
         text = str(record.msg)
         m = _NO_RULE.search(text)
-        if m is None or "/" in m.group(1) or "." in m.group(1):
+        if m is None:
             return None
         name = m.group(1)
         cases = sorted(p.stem for p in Path("cases").glob("*.yaml"))
+        as_file = Path(name)
+        if as_file.suffix in (".yaml", ".yml") and as_file.stem in cases:  # the case file's path (tab completion)
+            return (f"{name}: snakemake builds a case by its name, not its file — "
+                    f"run `snakemake {as_file.stem}` (`poa validate {as_file.stem}` checks the file alone)")
+        if "/" in name or "." in name:
+            return None
         near = difflib.get_close_matches(name, cases, n=1)
         hint = (f"did you mean {near[0]}? " if near else "") + (
             f"the cases are: {', '.join(cases[:12])}{' …' if len(cases) > 12 else ''}; " if cases else "")
