@@ -168,3 +168,18 @@ def test_page_in_headless_chromium(project: Path, tmp_path: Path) -> None:
     assert "your clock" in html, "the inline script did not run"
     late = re.search(r'<tr id="case-c-late"[^>]*>', html).group(0)
     assert 'class="passed"' in late  # passed by any clock after 2026-11-19
+
+
+def test_an_invalid_or_unknown_case_says_so(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A case never built because it is invalid says "invalid", not "not linted"; a file that is
+    not YAML names its line in a short cell; a case name without a file is an error."""
+    code, out, _ = _status(capsys, "--now", NOW)
+    rows = {line.split()[0]: line for line in out.splitlines()[2:]}
+    assert code == 0
+    assert re.search(r"invalid: \d+ problems, first at line \d+ \(poa validate c-late\)", rows["c-late"]), rows["c-late"]
+    assert "unreadable, line 3 (poa validate c-broken)" in rows["c-broken"]
+    assert "not linted" not in out
+    code, out, err = _status(capsys, "c-soon", "nosuch")
+    assert code == 1 and out == ""
+    assert err.strip().splitlines()[-1] == ("cases/nosuch.yaml: no such case file — check the name (`poa status` lists "
+                                            "every case), or start it with `poa new nosuch`")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import re
 import os
 import sys
 from collections.abc import Sequence
@@ -155,6 +156,24 @@ def _lint_text(row: Row) -> str:
     return f"{_plural(row.errors, 'error')}, {_plural(row.warnings or 0, 'warning')}"
 
 
+def _short(problem: str) -> str:
+    """A located problem as a table cell: "unreadable, line 29 (poa validate x)"; other text as it is."""
+    m = re.match(r"^cases/([^:]+)\.ya?ml:(\d+):\d+: ", problem)
+    return f"unreadable, line {m.group(2)} (poa validate {m.group(1)})" if m else problem
+
+
+def _mark_invalid(row: Row) -> None:
+    """For a case without a quality-gate report: its validation problems, if any, as the row's
+    problem ("invalid: 3 problems, first at line 12"), so it does not read "not linted"."""
+    from poaforge.case.model import inspect_case
+
+    _, problems = inspect_case(row.file)
+    if problems:
+        first = problems[0]
+        where = f", first at line {first.line}" if first.line else ""
+        row.problem = f"invalid: {_plural(len(problems), 'problem')}{where} (poa validate {row.case})"
+
+
 def _shown(row: Row) -> str:
     """The deadline in UTC as the table shows it."""
     if row.deadline_utc:
@@ -169,7 +188,7 @@ def _table(rows: list[Row], color: bool) -> str:
         deadline = _shown(r)
         flag = "!! " if r.state == "open" and (r.passed or r.urgent) else ""
         body.append((r.case, f"{r.platform} {r.marketplace}".strip(), r.enforcement or "—", deadline,
-                     flag + left_text(r.hours_left), r.last_build or "never", r.problem or _lint_text(r), r.submission))
+                     flag + left_text(r.hours_left), r.last_build or "never", _short(r.problem) or _lint_text(r), r.submission))
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(head, widths)).rstrip()]
     for r, cells in zip(rows, body):
@@ -256,7 +275,17 @@ def main(argv: Sequence[str]) -> int:
     files = find_cases(args.cases)
     if not files:
         raise UsageError(Problem("cases/", message="no case files found", hint="run in the project folder, or start one with `poa new`"))
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        from poaforge.errors import CaseError
+
+        raise CaseError([Problem(str(f), message="no such case file",
+                                 hint=f"check the name (`poa status` lists every case), or start it with `poa new {f.stem}`")
+                         for f in missing])
     rows = collect(files, Path("results"), now)
+    for row in rows:
+        if row.errors is None and not row.problem:
+            _mark_invalid(row)
     source = "the clock" if args.now is None else "--now"
     if args.format == "json":
         print(json.dumps({"now": now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "now_from": source,
