@@ -22,8 +22,9 @@ setup:
 setup-test:
 	@bash tools/setup.sh --test
 
+# the quality gate on every case (as `poa lint`); Snakemake's own workflow linter is `snakemake --lint`
 lint: setup
-	$(BIN)/snakemake --lint
+	$(BIN)/poa lint
 
 clean:
 	rm -rf results logs .snakemake
