@@ -204,6 +204,9 @@ def test_deadline_against_now(tmp_path: Path) -> None:
     filed = SAMPLE + "submissions:\n  - {version: '1', date: 2026-11-20, outcome: pending}\n"
     case = load_case(write_case(tmp_path, "c2", filed))
     assert lint_case(case, TEST_PROFILE, (), dt.datetime(2026, 12, 5, tzinfo=dt.timezone.utc)) == []
+    zh = load_case(write_case(tmp_path, "c3", SAMPLE.replace("language: en", "language: zh")))
+    said = [f.message for f in lint_case(zh, TEST_PROFILE, (), dt.datetime(2026, 12, 5, tzinfo=dt.timezone.utc)) if f.rule == "POA701"]
+    assert said and "当前时间 2026-12-05" in said[0] and "now" not in said[0]  # the moment named in the case's language
 
 
 def test_waived_finding_is_kept_and_marked(tmp_path: Path) -> None:

@@ -32,11 +32,12 @@ def check_deadline(ctx: Context) -> None:
     moments: list[tuple[str, dt.datetime, str]] = []
     as_of = ctx.data.get("as_of")
     start = day_start(as_of) if isinstance(as_of, str) else None
+    word = ctx.catalogue.word
     if start is not None:
-        moments.append(("as of", start, str(as_of)))
+        moments.append((word("against.as_of", ctx.language, "as of"), start, str(as_of)))
     if ctx.now is not None and not _filed(ctx):
         now = ctx.now if ctx.now.tzinfo else ctx.now.replace(tzinfo=UTC)
-        moments.append(("now", now, utc_minute(now)))
+        moments.append((word("against.now", ctx.language, "now"), now, utc_minute(now)))
     window = dt.timedelta(hours=float(ctx.catalogue.setting("deadline_warning_hours")))
     for against, moment, shown in moments:
         if deadline < moment:
