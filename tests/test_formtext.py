@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from letter_cases import EXAMPLES, build, example
+from letter_cases import EXAMPLES, ROOT, build, example
 from poaforge.console import run
 from poaforge.errors import BuildError
 from poaforge.letter.compose import compose
@@ -137,7 +137,10 @@ def test_the_step_writes_all_five_files_or_none(tmp_path: Path, capsys: pytest.C
     case_json.write_text(json.dumps(big), encoding="utf-8")
     assert run(main, [str(case_json), *(str(tmp_path / "b" / n) for n in names)]) == 1
     err = capsys.readouterr().err
-    assert 'cases/amazon-odr.yaml: form box "What are the root causes' in err.splitlines()[0] and "Traceback" not in err
+    # located at the longest item (RC1, whose gap grew), the line an editor jumps to
+    line = next(n for n, text in enumerate((ROOT / "cases/amazon-odr.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                if text.strip() == "- id: RC1")
+    assert f'cases/amazon-odr.yaml:{line}:5: form box "What are the root causes' in err.splitlines()[0] and "Traceback" not in err
     assert not (tmp_path / "b").exists()
     assert run(main, [str(tmp_path / "missing.json"), *(str(tmp_path / "c" / n) for n in names)]) == 1
     assert run(main, []) == 2

@@ -72,11 +72,27 @@ def _too_long(model: dict[str, Any], case: dict[str, Any], box: dict[str, Any]) 
     named = ", ".join(f"{name} ({ident}, {n:,} characters)" if name != ident else f"the {name} ({n:,} characters)"
                       for name, ident, n in longest)
     platform = case["profile"]["platform"]
-    return Problem(case.get("source", "case"),
+    line, col = _where(case, longest[0][1]) if longest else (0, 0)
+    return Problem(case.get("source", "case"), line, col,
                    message=f"form box \"{box['label']}\" ({box['key']}) is {box['chars']:,} characters, "
                            f"{over:,} over its limit of {box['limit']:,}",
                    hint=f"shorten it by at least {over:,} characters; its longest parts: {named}. The limit is set in "
                         f"platforms/{platform}.yaml (form_fields: {box['key']}, limit_source: {box['limit_source']})")
+
+
+def _where(case: dict[str, Any], ident: str) -> tuple[int, int]:
+    """Line and column of the item ``ident`` (e.g. "CA1") in the case file, (0, 0) when unknown."""
+    from poaforge.case.loader import load_yaml
+    from poaforge.errors import CaseError
+
+    for section in ("root_causes", "corrective_actions", "preventive_measures"):
+        for i, item in enumerate(case.get(section) or []):
+            if isinstance(item, dict) and item.get("id") == ident:
+                try:
+                    return load_yaml(case["source"]).locate_key((section, i))
+                except (CaseError, KeyError):
+                    return (0, 0)
+    return (0, 0)
 
 
 def build_form(case: dict[str, Any], model: dict[str, Any], strict: bool = True) -> dict[str, Any]:
