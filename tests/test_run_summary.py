@@ -46,6 +46,20 @@ def project(built: Path, tmp_path: Path) -> Path:
 # --- end to end ----------------------------------------------------------------------------
 
 @pytest.mark.e2e
+def test_building_every_case_says_where_each_is(project: Path) -> None:
+    """`snakemake` with no target (as `make demo` runs it) ends with the cases built and
+    where their documents are, as `snakemake <case>` does."""
+    case = project / "cases/walmart-us.yaml"
+    case.write_text(case.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    done = snakemake(project)
+    out = _output(done)
+    assert done.returncode == 0, "\n".join(out)
+    assert "built: 1 case" in out, "\n".join(out)
+    assert any(line.startswith("  walmart-us: results/walmart-us/ — quality gate:") for line in out), "\n".join(out)
+    again = _output(snakemake(project))  # nothing to do: still says where the documents are
+    assert again[-1] == "up to date: each case's documents are in results/<case>/ (poa status lists the cases)", again
+
+@pytest.mark.e2e
 def test_a_case_name_without_a_case_file_is_told_so(tmp_path: Path) -> None:
     """`snakemake amazon-odx` (a typo) or a case not created yet: one line naming the missing
     case file, the nearest case name and `poa new`, instead of Snakemake's MissingRuleException."""

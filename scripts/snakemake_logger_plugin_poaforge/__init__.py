@@ -141,6 +141,9 @@ class LogHandler(LogHandlerBase):
                 self._write(line, event=event)
         elif event != LogEvent.JOB_ERROR and not self._hidden(record, event):
             self.out.handle(record)
+            if str(record.msg).startswith("Nothing to be done") and not self.common_settings.dryrun:
+                self._write("up to date: each case's documents are in results/<case>/ "
+                            "(poa status lists the cases)", event=LogEvent.PROGRESS)
 
     def close(self) -> None:
         """End of the run: the summary, unless the closing message already brought it."""

@@ -87,6 +87,7 @@ class RunSummary:
         """``since``: when the run started (seconds since the epoch); older logs are not this run's."""
         self.since = since
         self.jobs: dict[int, tuple[str, str]] = {}    # job id → (rule, case)
+        self.completing: set[int] = set()             # jobs writing a case's manifest.json: its last step
         self.failures: list[Failure] = []
         self.built: list[str] = []
         self.last: tuple[str, str] = ("", "")         # (rule, case) of the job finished last
@@ -95,13 +96,18 @@ class RunSummary:
 
     def started(self, jobid: int, rule: str, wildcards: Mapping[str, Any] | None, files: Sequence[str]) -> None:
         """A job was scheduled (Snakemake's job_info event)."""
-        self.jobs[int(jobid)] = (rule, case_of(rule, wildcards, files, self.steps))
+        case = case_of(rule, wildcards, files, self.steps)
+        self.jobs[int(jobid)] = (rule, case)
+        if case and any(Path(str(f)).as_posix().endswith(f"results/{case}/manifest.json") for f in files):
+            self.completing.add(int(jobid))
 
     def finished(self, jobid: int) -> None:
-        """A job succeeded (job_finished): a case's target rule finishing means the case is built."""
+        """A job succeeded (job_finished): a case is built when the job writing its manifest
+        (after every other document of the case) or its target rule is done; a plain
+        `snakemake` reaches the cases through the status page, never through their targets."""
         rule, case = self.jobs.get(int(jobid), ("", ""))
         self.last = (rule, case)
-        if case and rule == case and case not in self.built:
+        if case and (rule == case or int(jobid) in self.completing) and case not in self.built:
             self.built.append(case)
 
     def failed(self, rule: str, logs: Sequence[str], files: Sequence[str], wildcards: Mapping[str, Any] | None = None) -> Failure:
