@@ -36,8 +36,8 @@ def checklist(case: dict[str, Any]) -> str:
         "1. Box “What are the root causes of the issue?”: paste the text between its two `==` lines in poa.txt (",
         " / 4000 characters). Amazon does not publish this box's limit: 4,000 characters is the setting used "
         "(platforms/amazon.yaml).",
-        "1. `Exhibit_1_Account_Health_at_deactivation.png`: Exhibit 1, Account Health at deactivation (1 page)",
-        "2. `Exhibit_2_Late_shipment_and_order_defect_analysis.pdf`: Exhibit 2, Late shipment and order defect analysis (4 pages)",
+        "1. `Exhibit_01_Account_Health_at_deactivation.png`: Exhibit 1, Account Health at deactivation (1 page)",
+        "2. `Exhibit_02_Late_shipment_and_order_defect_analysis.pdf`: Exhibit 2, Late shipment and order defect analysis (4 pages)",
         "- Nothing: upload the generated files as they are.",
     ], ["seal", "sign it", "left", "PASSED"]),
     ("tiktok-uk-dispatch", None, [
@@ -62,7 +62,7 @@ def checklist(case: dict[str, Any]) -> str:
     ], ["剩余", "平台最多接受", "证据1", "证据3"]),
     ("walmart-us", None, [
         "1. `Plan_of_Action_Cedar_Lane_Goods.pdf`: the POA letter (poa.pdf)",
-        "2. `Exhibit_1_Seller_performance_dashboard_at_suspension.png`: Exhibit 1",
+        "2. `Exhibit_01_Seller_performance_dashboard_at_suspension.png`: Exhibit 1",
         "- [ ] Check that the letter ends with the name and title of Marcus Bell (Operations Manager).",
         "No limit is known for this box.",
     ], ["Limits:", "left"]),
@@ -141,11 +141,11 @@ def test_an_upload_that_is_not_the_original_says_so_and_why() -> None:
     model = compose(case)
     text = render_checklist(case, model, build_form(case, model), exhibits)
     lines = {line.split("`")[1]: line for line in text.splitlines() if line[:3].rstrip(". ").isdigit() and "`" in line}
-    first = next(line for name, line in lines.items() if name.startswith("Exhibit_1_"))
+    first = next(line for name, line in lines.items() if name.startswith("Exhibit_01_"))
     assert "**Not your original file**: Amazon does not accept a HEIC/HEIF photo: uploaded as PDF (HEIC photo converted to PDF)" in first
-    signed = next(line for name, line in lines.items() if name.startswith("Exhibit_4_"))
+    signed = next(line for name, line in lines.items() if name.startswith("Exhibit_04_"))
     assert "Uploaded as it is: digitally signed" in signed
-    plain = next(line for name, line in lines.items() if name.startswith("Exhibit_3_"))
+    plain = next(line for name, line in lines.items() if name.startswith("Exhibit_03_"))
     assert "original" not in plain.lower()
 
 
@@ -161,7 +161,7 @@ def test_the_report_lists_what_intake_changed() -> None:
     by_id["E2"].update(notes=["has form fields: the bundle shows their values flattened into the page"])
     files = {e["id"]: e["file"] for e in case["exhibits"]}
     lines = exhibit_notes(case, exhibits)
-    assert lines[0].startswith(f"E1 ({files['E1']}) upload Exhibit_1_")
+    assert lines[0].startswith(f"E1 ({files['E1']}) upload Exhibit_01_")
     assert lines[0].endswith("Amazon does not accept a HEIC/HEIF photo: uploaded as PDF (HEIC photo converted to PDF)")
     assert lines[1] == f"E2 ({files['E2']}) bundle: has form fields: the bundle shows their values flattened into the page"
     assert len(lines) == 2

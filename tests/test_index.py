@@ -50,7 +50,7 @@ def test_index_csv_and_pdf(tmp_path: Path) -> None:
     rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines()))
     assert list(rows[0]) == list(index.CSV_COLUMNS)
     assert rows[1]["cited_by"] == "Root cause 1;Root cause 2;Root cause 3" and rows[1]["cited_by_ids"] == "RC1;RC2;RC3"
-    assert rows[1]["date"] == "2026-10-30" and rows[1]["file"] == "Exhibit_2_Late_shipment_and_order_defect_analysis.pdf"
+    assert rows[1]["date"] == "2026-10-30" and rows[1]["file"] == "Exhibit_02_Late_shipment_and_order_defect_analysis.pdf"
     text = normalise(pdftext(pdf, "-raw"))
     for e in model["exhibits"]:
         assert normalise(e["title"]) in text.replace("- ", "-") or e["title"].split()[0] in text

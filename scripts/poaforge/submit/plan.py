@@ -103,14 +103,17 @@ def planned_uploads(case: dict, exhibits: dict | None = None) -> list[Upload]:
     prepared = {e["id"]: e for e in (exhibits or {}).get("exhibits", [])}
     types = set(rules.get("types") or EXTENSIONS)
     pattern = rules.get("naming") or "{exhibit}_{number}_{title}.{ext}"
-    for ex in sorted(case.get("exhibits", []), key=lambda e: int(e["number"])):
+    ordered = sorted(case.get("exhibits", []), key=lambda e: int(e["number"]))
+    # zero-padded from ten exhibits on (Exhibit_01 …), so a file picker lists them in order
+    width = len(str(max((int(e["number"]) for e in ordered), default=0)))
+    for ex in ordered:
         prep = prepared.get(ex["id"], {})
         source = prep.get("media") or ex.get("media") or "pdf"
         source = source if source in EXTENSIONS else "pdf"
         as_pdf = source == "pdf" or source not in types or _flag(rules.get("images_as_pdf")) or \
             (prep.get("orientation") or 1) != 1
         media = "pdf" if as_pdf else source
-        name = attachment_name(pattern, number=int(ex["number"]), title=ex.get("title", ""), ident=ex["id"],
+        name = attachment_name(pattern, number=str(int(ex["number"])).zfill(width), title=ex.get("title", ""), ident=ex["id"],
                                ext=EXTENSIONS[media], **_common(case))
         out.append(Upload(name, "exhibit", ex, media, source))
     return out
