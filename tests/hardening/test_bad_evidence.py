@@ -69,7 +69,8 @@ CORPUS = [
     _bad("web-page.pdf", lambda: b"<!DOCTYPE html>\n<html><head><title>Invoice</title></head><body>Login</body></html>",
          f"is an HTML page renamed .pdf, {CANNOT} — {EXPORT}"),
     _bad("mail.pdf", lambda: b"From: supplier@example.com\nSubject: invoice\n\nsee attachment\n",
-         f"is a text file renamed .pdf, {CANNOT} — {EXPORT}"),
+         "is a text file renamed .pdf — give it the .txt extension (poa-forge reads text files) and point the exhibit "
+         "at the renamed file"),
     _bad("random.pdf", lambda: bytes(range(256)) * 4, f"is a file of unknown type renamed .pdf, {CANNOT} — {EXPORT}"),
     _ok("broken-xref.pdf", lambda: broken_xref(GOOD), [REPAIRED]),
     _ok("junk-before-header.pdf", lambda: b"\r\nX-Mailer: junk\r\n\r\n" + GOOD,

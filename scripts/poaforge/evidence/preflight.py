@@ -40,7 +40,13 @@ def _media(data: bytes, name: str, attachment: str | None) -> tuple[str | None, 
         ext = Path(name).suffix.lower()
         renamed = f" renamed {ext}" if ext and ext[1:] in ("pdf", "png", "jpg", "jpeg", "gif", "csv", "txt", "eml", "docx",
                                                             "xlsx", "tif", "tiff", "heic", "webp") else ""
-        return None, [(f"is {describe(data)}{renamed}, which poa-forge cannot read", _EXPORT)]
+        what = describe(data)
+        if what in ("a text file", "an e-mail"):  # readable under its right name
+            right = ".eml" if what == "an e-mail" else ".txt"
+            return None, [(f"is {what}{renamed}",
+                           f"give it the {right} extension (poa-forge reads {what[what.index(' ') + 1:]}s) "
+                           "and point the exhibit at the renamed file")]
+        return None, [(f"is {what}{renamed}, which poa-forge cannot read", _EXPORT)]
     if attachment and media != "eml":
         return None, [(f"is a {LABEL[media]}, not an e-mail, so it has no attachment '{attachment}'",
                        "remove attachment:, or point file: at the .eml the attachment came with")]
