@@ -30,8 +30,9 @@ rule all:
 
 
 # Five jobs per case (and write_changes for a case that records a rejected submission); each
-# runs one or more stages of the package in one process (poaforge.steps.STEPS). Project data
-# and the package's code are parameters (their digests, workflow/common.smk), not inputs.
+# runs one or more stages of the package in one process (poaforge.steps.STEPS). The package's
+# code and the project data a step reads are one parameter (a digest, made_from in
+# workflow/common.smk), not inputs: a change of them reruns the step all the same.
 # The case file, checked, its exhibits prepared and read (every exhibit's text and facts,
 # cached by content, so an edit of the case text reads nothing again).
 rule prepare_case:
@@ -46,8 +47,7 @@ rule prepare_case:
         text=directory("results/{case}/text"),
     params:
         digest=case_digest,
-        data=digest(DATA_FILES, DOCUMENT_FILES, EVIDENCE_TEMPLATES),
-        code=code("prepare"),
+        made_from=made_from("prepare", DATA_FILES, DOCUMENT_FILES, EVIDENCE_TEMPLATES),
     log:
         "logs/{case}/prepare_case.log",
     benchmark:
@@ -73,8 +73,7 @@ rule lint_case:
         json="results/{case}/report.json",
         txt="results/{case}/report.txt",
     params:
-        data=digest(LINT_FILES, DOCUMENT_FILES),
-        code=code("lint-report"),
+        made_from=made_from("lint-report", LINT_FILES, DOCUMENT_FILES),
     log:
         "logs/{case}/lint_case.log",
     shell:
@@ -91,7 +90,7 @@ rule gate_case:
         "results/{case}/gate.json",
     params:
         off="" if LINT_GATE else "--off",
-        code=code("gate"),
+        made_from=made_from("gate"),
     log:
         "logs/{case}/gate_case.log",
     shell:
@@ -110,8 +109,7 @@ rule compose_letter:
         txt="results/{case}/poa.txt",
         form="results/{case}/form.json",
     params:
-        data=digest(TEMPLATES, REFERENCE_DOCS, ["schemas/letter.schema.json"]),
-        code=code("letter"),
+        made_from=made_from("letter", TEMPLATES, REFERENCE_DOCS, ["schemas/letter.schema.json"]),
     log:
         "logs/{case}/compose_letter.log",
     shell:
@@ -147,8 +145,7 @@ rule build_bundle:
         row="results/{case}/status.json",
         manifest="results/{case}/manifest.json",
     params:
-        data=digest(TEMPLATES, EVIDENCE_TEMPLATES, ["templates/status.html"]),
-        code=code("package"),
+        made_from=made_from("package", TEMPLATES, EVIDENCE_TEMPLATES),
         lossy="--allow-lossy" if config.get("allow_lossy") else "",
     log:
         "logs/{case}/build_bundle.log",
@@ -167,8 +164,7 @@ rule write_changes:
         "results/{case}/changes.md",
     params:
         digest=case_digest,
-        data=digest(LINT_FILES),
-        code=code("changes"),
+        made_from=made_from("changes", LINT_FILES),
     log:
         "logs/{case}/write_changes.log",
     shell:
@@ -183,8 +179,7 @@ rule status_page:
     output:
         "results/index.html",
     params:
-        data=digest(["templates/status.html"]),
-        code=code("status-page"),
+        made_from=made_from("status-page", ["templates/status.html"]),
     log:
         "logs/status_page.log",
     shell:

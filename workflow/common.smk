@@ -40,8 +40,8 @@ wildcard_constraints:
     case="[A-Za-z][A-Za-z0-9_-]*",
 
 
-# Project data the steps read. They are not Snakemake inputs: each group is one digest, a
-# parameter of the steps that read it, computed once per run (a parameter that changes
+# Project data the steps read. They are not Snakemake inputs: with the step's code they make one
+# digest, a parameter of the steps that read them (made_from below), computed once per run (a parameter that changes
 # reruns the step, like a newer input). Listed as inputs, these few hundred files — and the
 # package's modules below — were ~90 inputs per job, which Snakemake matched against every
 # rule and stat'ed on every run: most of a no-op's time over many cases (docs/pipeline.md).
@@ -70,43 +70,51 @@ def digest(*groups):
     return h.hexdigest()
 
 
-def code(command):
-    """Digest of the package's source files the step ``command`` runs (poaforge.steps.STEPS):
-    its module, its stages' modules and everything they import from the package, so a code
-    change reruns exactly the steps it affects."""
+def made_from(command, *groups):
+    """Digest of what the step ``command`` (poaforge.steps.STEPS) is made from: the package's
+    source files it runs — its module, its stages' modules and everything they import from
+    the package — and the project files in ``groups`` it reads. A parameter of its rule, so a
+    change of either reruns exactly the steps it affects."""
     step = step_named(command)
     modules = [step.module] + [step_named(s).module for s in step.stages]
-    return digest([str(p) for p in module_files(*modules)])
+    return digest([str(p) for p in module_files(*modules)], *groups)
+
+
+@functools.cache
+def _case_file(case):
+    """The bytes of cases/<case>.yaml, read once per run (a digest and an input function use them)."""
+    return Path(f"cases/{case}.yaml").read_bytes()
 
 
 def case_digest(wildcards):
     """SHA-256 of the case file: content edits rebuild even when the time stamp goes back.
     Evidence files whose names hold braces cannot be Snakemake inputs: their size and time
     stamp are part of the digest instead."""
-    h = hashlib.sha256(Path(f"cases/{wildcards.case}.yaml").read_bytes())
-    for path in _evidence(wildcards.case, braced=True):
+    h = hashlib.sha256(_case_file(wildcards.case))
+    for path in _evidence(wildcards.case)[1]:
         st = os.stat(path)
         h.update(f"\0{path}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
-def _evidence(case, braced=False):
-    """Regular files in the case's own folder (not following links out): those whose path has
-    no brace (Snakemake would read '{x}' as a wildcard), or with ``braced`` only those."""
-    out = []
+@functools.cache
+def _evidence(case):
+    """Regular files in the case's own folder (not following links out), in two lists: those
+    whose path has no brace (Snakemake would read '{x}' as a wildcard) and those that have one.
+    The folder is walked once per run."""
+    plain, braced = [], []
     for folder, dirs, files in os.walk(Path("cases", case)):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             p = Path(folder, name)
             if not name.startswith(".") and p.is_file() and not p.is_symlink():
-                if braced == ("{" in str(p) or "}" in str(p)):
-                    out.append(str(p))
-    return out
+                (braced if "{" in str(p) or "}" in str(p) else plain).append(str(p))
+    return plain, braced
 
 
 def evidence_files(wildcards):
     """Every evidence file of the case, as inputs (so that replacing one rebuilds)."""
-    return _evidence(wildcards.case)
+    return _evidence(wildcards.case)[0]
 
 
 #: What a case's target (`snakemake <case>`) and `snakemake` ask for: the outputs of its last
@@ -140,7 +148,7 @@ LINT_GATE = str(config.get("lint_gate", "on")).lower() != "off"
 
 def changes_output(wildcards):
     """results/<case>/changes.md when the case records a rejected submission."""
-    text = Path(f"cases/{wildcards.case}.yaml").read_text(encoding="utf-8", errors="replace")
+    text = _case_file(wildcards.case).decode("utf-8", errors="replace")
     return [f"results/{wildcards.case}/changes.md"] if has_rejected_text(text) else []
 
 
