@@ -3,19 +3,21 @@
 # environment with pinned dependencies, and the poaforge package itself.
 #   tools/setup.sh          what `make demo` needs
 #   tools/setup.sh --test   also what the test suite needs (qpdf, poppler-utils; the SLURM plugin in .tools/slurm)
-#   tools/setup.sh --slurm  also the SLURM executor plugin (requirements-slurm.lock), to run on a cluster
+#   tools/setup.sh --slurm  also the SLURM executor plugin (requirements-slurm.lock), to run on a cluster;
+#                           remembered (.venv/.poa-slurm) until tools/setup.sh --no-slurm
 #   POA_OFFICE=1 tools/setup.sh   also LibreOffice (headless, ~150 MB), which converts .docx/.doc/.odt/.rtf
 #                                 exhibits (and invoice workbooks) to PDF in their own layout
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-want_slurm=${POA_SLURM:-0}
+want_slurm=${POA_SLURM:-}
 for arg in "$@"; do
   case "$arg" in
     --test) want_test=1 ;;
     --slurm) want_slurm=1 ;;
-    *) printf 'setup: unknown option %s (use --test and/or --slurm)\n' "$arg" >&2; exit 2 ;;
+    --no-slurm) want_slurm=0 ;;
+    *) printf 'setup: unknown option %s (use --test, --slurm or --no-slurm)\n' "$arg" >&2; exit 2 ;;
   esac
 done
 
@@ -82,6 +84,11 @@ fi
 PY=${PYTHON:-python3}
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { say "Python 3.11 or newer is needed (found $("$PY" --version 2>&1))"; exit 1; }
 [ -x .venv/bin/python ] || { say "creating .venv"; "$PY" -m venv .venv; }
+# the SLURM plugin stays once asked for (a later `make test` keeps it), until --no-slurm
+if [ -z "$want_slurm" ]; then
+  if [ -e .venv/.poa-slurm ]; then want_slurm=1; else want_slurm=0; fi
+fi
+if [ "$want_slurm" = 1 ]; then touch .venv/.poa-slurm; else rm -f .venv/.poa-slurm; fi
 locks=(requirements.lock)
 [ "$want_slurm" = 1 ] && locks+=(requirements-slurm.lock)
 stamp=".venv/.poa-ready-$(cat "${locks[@]}" pyproject.toml | sha256sum | cut -c1-16)"
