@@ -21,48 +21,60 @@ localrules:
     status_page,
 
 
-# Every case (the status page needs every output of every case) and the status page.
+# Every case and the status page.
 rule all:
     default_target: True
     input:
         "results/index.html",
+        case_targets(CASES),
 
 
-rule validate_case:
+# Five jobs per case (and write_changes for a case that records a rejected submission); each
+# runs one or more stages of the package in one process (poaforge.steps.STEPS). The package's
+# code and the project data a step reads are one parameter (a digest, made_from in
+# workflow/common.smk), not inputs: a change of them reruns the step all the same.
+# The case file, checked, its exhibits prepared and read (every exhibit's text and facts,
+# cached by content, so an edit of the case text reads nothing again).
+rule prepare_case:
     input:
         case="cases/{case}.yaml",
         evidence=evidence_files,
-        data=DATA_FILES,
-        code=code("validate"),
     output:
-        "results/{case}/case.json",
+        checked="results/{case}/case.json",
+        exhibits="results/{case}/exhibits.json",
+        pdfs=directory("results/{case}/exhibits"),
+        facts="results/{case}/facts.json",
+        text=directory("results/{case}/text"),
     params:
         digest=case_digest,
+        made_from=made_from("prepare", DATA_FILES, DOCUMENT_FILES, EVIDENCE_TEMPLATES),
     log:
-        "logs/{case}/validate_case.log",
+        "logs/{case}/prepare_case.log",
+    benchmark:
+        "logs/{case}/prepare_case.benchmark.tsv"
     shell:
-        step("validate {input.case:q} {output:q}")
+        step("prepare {input.case:q} results/{wildcards.case}")
 
 
 # The quality gate in two steps. lint_case writes the report and always succeeds, so the
 # report survives a failed gate (Snakemake deletes a failed job's outputs); gate_case stops
 # the case's documents when the report holds errors, and has no output then, so the next run
-# decides it again. lint_case also compares the case with every other case in cases/
-# (templated text, POA604/605): it reads them itself, through a cache keyed by their content,
-# so an edit of one case re-checks that case only.
+# decides it again (and documents of an earlier build that passed are left as they were).
+# lint_case also compares the case with every other case in cases/ (templated text,
+# POA604/605): it reads them itself, through a cache keyed by their content, so an edit of
+# one case re-checks that case only.
 rule lint_case:
     input:
         case="cases/{case}.yaml",
-        checked=rules.validate_case.output,
-        facts="results/{case}/facts.json",
-        exhibits="results/{case}/exhibits.json",
-        data=LINT_FILES + DOCUMENT_FILES + SCAFFOLD_FILES,
-        code=code("lint-report"),
+        checked=rules.prepare_case.output.checked,
+        facts=rules.prepare_case.output.facts,
+        text=rules.prepare_case.output.text,
+        exhibits=rules.prepare_case.output.exhibits,
     output:
         json="results/{case}/report.json",
         txt="results/{case}/report.txt",
     params:
-        digest=case_digest,
+        made_from=made_from("lint-report", LINT_FILES, DOCUMENT_FILES, SCAFFOLD_FILES),
     log:
         "logs/{case}/lint_case.log",
     shell:
@@ -75,65 +87,30 @@ rule lint_case:
 rule gate_case:
     input:
         report=rules.lint_case.output.json,
-        code=code("gate"),
     output:
         "results/{case}/gate.json",
     params:
         off="" if LINT_GATE else "--off",
+        made_from=made_from("gate"),
     log:
         "logs/{case}/gate_case.log",
     shell:
         step("gate {input.report:q} {output:q} {params.off}")
 
 
-rule prepare_exhibits:
-    input:
-        checked=rules.validate_case.output,
-        templates=EVIDENCE_TEMPLATES,
-        code=code("evidence"),
-    output:
-        pdfs=directory("results/{case}/exhibits"),
-        json="results/{case}/exhibits.json",
-    log:
-        "logs/{case}/prepare_exhibits.log",
-    shell:
-        step("evidence {input.checked:q} results/{wildcards.case}")
-
-
-# Every exhibit read once (text layer or OCR, cached by content), its facts, and the
-# index's "checked against the letter" column.
-rule read_exhibits:
-    input:
-        checked=rules.validate_case.output,
-        exhibits=rules.prepare_exhibits.output.json,
-        data=DOCUMENT_FILES,
-        code=code("read"),
-    output:
-        text=directory("results/{case}/text"),
-        facts="results/{case}/facts.json",
-    log:
-        "logs/{case}/read_exhibits.log",
-    benchmark:
-        "logs/{case}/read_exhibits.benchmark.tsv"
-    shell:
-        step("read {input.checked:q} {input.exhibits:q} results/{wildcards.case}")
-
-
 # The letter composed once (letter.json) and laid out in every format, in one process.
 rule compose_letter:
     input:
-        checked=rules.validate_case.output,
+        checked=rules.prepare_case.output.checked,
         gate=rules.gate_case.output,
-        templates=TEMPLATES,
-        references=REFERENCE_DOCS,
-        schema="schemas/letter.schema.json",
-        code=code("letter"),
     output:
         model="results/{case}/letter.json",
         pdf="results/{case}/poa.pdf",
         docx="results/{case}/poa.docx",
         txt="results/{case}/poa.txt",
         form="results/{case}/form.json",
+    params:
+        made_from=made_from("letter", TEMPLATES, REFERENCE_DOCS, ["schemas/letter.schema.json"]),
     log:
         "logs/{case}/compose_letter.log",
     shell:
@@ -142,129 +119,72 @@ rule compose_letter:
         )
 
 
-rule build_index:
+# After the letter: the evidence index, the bundle, the uploads, the checklist, the case's
+# row of the status page and, last, the manifest (SHA-256 of every output), in one process.
+rule build_bundle:
     input:
-        checked=rules.validate_case.output,
-        letter=rules.compose_letter.output.model,
-        exhibits=rules.prepare_exhibits.output.json,
-        facts=rules.read_exhibits.output.facts,
-        templates=TEMPLATES,
-        code=code("index"),
-    output:
-        pdf="results/{case}/evidence-index.pdf",
-        csv="results/{case}/evidence-index.csv",
-    log:
-        "logs/{case}/build_index.log",
-    shell:
-        step(
-            "index {input.checked:q} {input.letter:q} {input.exhibits:q} {output.pdf:q} {output.csv:q} "
-            "--checked {input.facts:q}"
-        )
-
-
-rule merge_bundle:
-    input:
-        checked=rules.validate_case.output,
-        letter=rules.compose_letter.output.model,
-        poa=rules.compose_letter.output.pdf,  # the signed scan must have as many pages
-        exhibits=rules.prepare_exhibits.output.json,
-        facts=rules.read_exhibits.output.facts,
+        checked=rules.prepare_case.output.checked,
+        exhibits=rules.prepare_case.output.exhibits,
+        pdfs=rules.prepare_case.output.pdfs,
+        facts=rules.prepare_case.output.facts,
         gate=rules.gate_case.output,
-        templates=TEMPLATES + EVIDENCE_TEMPLATES,
-        code=code("bundle"),
+        letter=rules.compose_letter.output.model,
+        poa=rules.compose_letter.output.pdf,  # bundled and uploaded (the signed scan must have as many pages)
+        form=rules.compose_letter.output.form,
+        # hashed by the manifest with every other output
+        report=rules.lint_case.output,
+        docx=rules.compose_letter.output.docx,
+        txt=rules.compose_letter.output.txt,
+        changes=changes_output,
     output:
-        "results/{case}/bundle.pdf",
-    log:
-        "logs/{case}/merge_bundle.log",
-    benchmark:
-        "logs/{case}/merge_bundle.benchmark.tsv"
-    shell:
-        step("bundle {input.checked:q} {input.letter:q} {input.exhibits:q} {output:q} --checked {input.facts:q}")
-
-
-rule build_upload:
-    input:
-        checked=rules.validate_case.output,
-        exhibits=rules.prepare_exhibits.output.json,
-        bundle=rules.merge_bundle.output,
-        poa=rules.compose_letter.output.pdf,  # uploaded as the letter when the profile names poa_file
-        code=code("upload"),
-    output:
+        index_pdf="results/{case}/evidence-index.pdf",
+        index_csv="results/{case}/evidence-index.csv",
+        bundle="results/{case}/bundle.pdf",
         # the list of what was written to results/{case}/upload/ (no marker file in that folder)
-        "results/{case}/upload.json",
+        upload="results/{case}/upload.json",
+        checklist="results/{case}/checklist.md",
+        row="results/{case}/status.json",
+        manifest="results/{case}/manifest.json",
     params:
+        made_from=made_from("package", TEMPLATES, EVIDENCE_TEMPLATES),
         lossy="--allow-lossy" if config.get("allow_lossy") else "",
     log:
-        "logs/{case}/build_upload.log",
+        "logs/{case}/build_bundle.log",
+    benchmark:
+        "logs/{case}/build_bundle.benchmark.tsv"
     shell:
-        step(
-            "upload {input.checked:q} {input.exhibits:q} results/{wildcards.case}/upload "
-            "--bundle {input.bundle:q} --list {output:q} {params.lossy}"
-        )
-
-
-rule write_checklist:
-    input:
-        checked=rules.validate_case.output,
-        gate=rules.gate_case.output,
-        letter=rules.compose_letter.output.model,
-        form=rules.compose_letter.output.form,
-        exhibits=rules.prepare_exhibits.output.json,
-        code=code("checklist"),
-    output:
-        "results/{case}/checklist.md",
-    log:
-        "logs/{case}/write_checklist.log",
-    shell:
-        step(
-            "checklist {input.checked:q} {input.letter:q} {input.form:q} {input.exhibits:q} {output:q}"
-        )
-
-
-rule write_manifest:
-    input:
-        outputs=case_outputs,
-        changes=changes_output,
-        checked=rules.validate_case.output,
-        code=code("manifest"),
-    output:
-        "results/{case}/manifest.json",
-    log:
-        "logs/{case}/write_manifest.log",
-    shell:
-        step("manifest {input.checked:q} {output:q}")
+        step("package results/{wildcards.case} {params.lossy}")
 
 
 # What changed since a rejected submission (only for a case that records one).
 rule write_changes:
     input:
         case="cases/{case}.yaml",
-        checked=rules.validate_case.output,
-        data=LINT_FILES,
-        code=code("changes"),
+        checked=rules.prepare_case.output.checked,
     output:
         "results/{case}/changes.md",
     params:
         digest=case_digest,
+        made_from=made_from("changes", LINT_FILES),
     log:
         "logs/{case}/write_changes.log",
     shell:
         step("changes {input.case:q} {output:q}")
 
 
-# The portfolio at a glance: one row per case, built after every case's manifest.
+# The portfolio at a glance, made from each case's row: a case rebuilt with the same row
+# (same deadline, lint counts, submission) leaves the page alone.
 rule status_page:
     input:
-        cases=expand("cases/{case}.yaml", case=CASES),
-        manifests=case_targets(CASES),
-        template="templates/status.html",
-        code=code("status-page"),
+        rows=expand("results/{case}/status.json", case=CASES),
     output:
         "results/index.html",
+    params:
+        made_from=made_from("status-page", ["templates/status.html"]),
     log:
         "logs/status_page.log",
     shell:
-        step("status-page {output:q} {input.cases:q}")
+        step("status-page {output:q} {input.rows:q}")
 
 
 # One target per case, so `snakemake case42` builds case42.

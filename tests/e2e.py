@@ -32,9 +32,9 @@ def copy_project(dest: Path, cases: list[str] | None = None) -> Path:
     return dest
 
 
-def snakemake(cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the real snakemake command in ``cwd``."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+def snakemake(cwd: Path, *args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real snakemake command in ``cwd`` (``env``: variables added to the environment)."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     return subprocess.run([str(SNAKEMAKE), "--cores", "2", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env=env)
 

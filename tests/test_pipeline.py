@@ -205,8 +205,8 @@ def test_template_change_rebuilds_the_pdf_only(tmp_path: Path) -> None:
         fh.write("\n// a change\n")
     result = snakemake(root, "-n", "walmart-us")
     out = result.stdout + result.stderr
-    assert "compose_letter" in out and "merge_bundle" in out
-    assert "validate_case" not in out and "prepare_exhibits" not in out
+    assert "compose_letter" in out and "build_bundle" in out
+    assert "prepare_case" not in out and "lint_case" not in out
 
 
 def test_broken_case_stops_with_located_message(tmp_path: Path) -> None:

@@ -8,13 +8,14 @@ import os
 import re
 import shutil
 import subprocess
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from poaforge.cli import dispatch
 from poaforge.console import run
-from poaforge.portfolio.status import main_page
+from poaforge.portfolio.status import main_page, read_row
 
 NOW = "2026-11-20T12:00:00+00:00"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -112,8 +113,16 @@ def test_bad_now_is_a_usage_error(project: Path, capsys: pytest.CaptureFixture[s
 
 
 def _page(project: Path) -> Path:
+    """The page as the pipeline makes it: each case's row written, then the page from the rows."""
     out = project / "results" / "index.html"
-    assert main_page([str(out), *sorted(str(p.relative_to(project)) for p in (project / "cases").glob("*.yaml"))]) == 0
+    rows = []
+    for case in sorted((project / "cases").glob("*.yaml")):
+        row = project / "results" / case.stem / "status.json"
+        row.parent.mkdir(parents=True, exist_ok=True)
+        row.write_text(json.dumps(asdict(read_row(case.relative_to(project), Path("results"), None, with_mtime=False))),
+                       encoding="utf-8")
+        rows.append(str(row.relative_to(project)))
+    assert main_page([str(out), *rows]) == 0
     return out
 
 

@@ -5,7 +5,9 @@ Prints, for a typical case (~10 exhibits, ~40 pages) and a large one (~100 exhib
   * wall time and peak memory of `snakemake <case>` from clean;
   * the raw tools doing the same core work (typst compile of the POA, pandoc to DOCX,
     `qpdf --empty --pages` merge), each in a fresh process, and the ratio;
-then a no-op `snakemake` over 200 generated cases, and `poa validate` / `poa lint` over them;
+and the same case rebuilt after an edit of its text, and the bundle stage alone;
+then a no-op `snakemake` over 1, 200 and 1,000 built cases in turns (the ratios beside their
+targets), and `poa validate` / `poa lint` over 200;
 and the quality gate: `poa check` on a two-page draft, `poa lint` over 200 copies of the
 example cases, and the figures on the development corpus (``tools/bench.py gate`` alone);
 and the editor (``tools/bench.py editor``): `poa lsp` answer times through a real LSP client
@@ -15,10 +17,13 @@ Everything happens in a temporary copy of the project; nothing here is committed
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -48,12 +53,13 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tup
     return float(took), float(peak)
 
 
-def best(cmd: list[str], cwd: Path, runs: int = 3, before: object = None) -> tuple[float, float]:
+def best(cmd: list[str], cwd: Path, runs: int = 3, before: object = None,
+         env: dict[str, str] | None = None) -> tuple[float, float]:
     results = []
     for _ in range(runs):
         if callable(before):
             before()
-        results.append(measure(cmd, cwd))
+        results.append(measure(cmd, cwd, env))
     return min(r[0] for r in results), max(r[1] for r in results)
 
 
@@ -157,6 +163,19 @@ def raw_tools(project: Path, cid: str) -> dict[str, tuple[float, float]]:
     }
 
 
+def _edit(project: Path, cid: str, n: int) -> None:
+    """An edit of the case text as a user makes one: a word of the first corrective action."""
+    case = project / "cases" / f"{cid}.yaml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(re.sub(r"Refunded all \d+ ", f"Refunded all {40 + n} ", text, count=1), encoding="utf-8")
+
+
+def stage_alone(project: Path, cid: str, command: str, *args: str) -> tuple[float, float]:
+    """A stage of a job (poaforge.steps) run alone in a fresh process, as the pipeline runs it."""
+    env = {**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0"}
+    return best([PY, "-m", "poaforge.steps", command, *args], project, runs=3, env=env)
+
+
 def case_figures(project: Path, cid: str, label: str) -> None:
     res = project / "results" / cid
     def clean() -> None:  # the case's results and the text cache: every exhibit is read again
@@ -164,66 +183,114 @@ def case_figures(project: Path, cid: str, label: str) -> None:
         shutil.rmtree(res.parent / ".cache", ignore_errors=True)
     pipe_t, pipe_m = best([SNAKEMAKE, cid], project, runs=3, before=clean)
     noop_t, _ = best([SNAKEMAKE, cid], project, runs=3)
+    edits = iter(range(100))
+    edit_t, edit_m = best([SNAKEMAKE, cid], project, runs=3, before=lambda: _edit(project, cid, next(edits)))
     raw = raw_tools(project, cid)
     exhibits = json.loads((res / "exhibits.json").read_text())["exhibits"]
     pages = len(__import__("pypdf").PdfReader(res / "bundle.pdf").pages)
     size = sum((project / "cases" / cid / "evidence" / p).stat().st_size for p in os.listdir(project / "cases" / cid / "evidence"))
     raw_sum = sum(t for t, _ in raw.values())
-    bundle_bench = (res.parent.parent / "logs" / cid / "merge_bundle.benchmark.tsv")
+    r = f"results/{cid}"
+    bundle_t, bundle_m = stage_alone(project, cid, "bundle", f"{r}/case.json", f"{r}/letter.json", f"{r}/exhibits.json",
+                                     str(project / "raw" / "bundle.pdf"), "--checked", f"{r}/facts.json")
     print(f"\n## {label}: {len(exhibits)} exhibits, {pages} bundle pages, {size / 1e6:.1f} MB of evidence")
     print(f"  snakemake {cid} from clean   {pipe_t:6.2f} s   peak {pipe_m:5.0f} MB")
     print(f"  snakemake {cid} no-op        {noop_t:6.2f} s   (Snakemake start-up + DAG)")
+    print(f"  snakemake {cid} after an edit of the case text  {edit_t:6.2f} s   peak {edit_m:5.0f} MB")
     for name, (t, m) in raw.items():
         print(f"  raw: {name:<22} {t:6.2f} s   peak {m:5.0f} MB")
     print(f"  raw tools together           {raw_sum:6.2f} s")
     print(f"  ratio pipeline / raw tools               {pipe_t / raw_sum:5.2f}x")
     print(f"  ratio pipeline / (raw tools + start-up)  {pipe_t / (raw_sum + noop_t):5.2f}x   (target ≤ 2)")
-    if bundle_bench.exists():
-        row = bundle_bench.read_text().splitlines()[1].split("\t")
-        print(f"  merge_bundle step alone      {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB (Snakemake benchmark:)")
-    read_bench = res.parent.parent / "logs" / cid / "read_exhibits.benchmark.tsv"
-    if read_bench.exists():  # the last clean build's reading: text layers and OCR, nothing cached
-        row = read_bench.read_text().splitlines()[1].split("\t")
-        log = (res.parent.parent / "logs" / cid / "read_exhibits.log").read_text().strip().splitlines()[-1]
-        print(f"  read_exhibits step alone     {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB   ({log})")
+    print(f"  ratio rebuild after an edit / (raw tools + start-up)  {edit_t / (raw_sum + noop_t):5.2f}x   (target ≤ 1.5)")
+    print(f"  bundle stage alone (fresh process)       {bundle_t:6.2f} s   peak {bundle_m:5.0f} MB   "
+          f"({bundle_t / raw['qpdf merge'][0]:.1f}x the qpdf merge)")
+    prepare_bench = res.parent.parent / "logs" / cid / "prepare_case.benchmark.tsv"
+    if prepare_bench.exists():  # the last run of prepare_case: the edit's (every exhibit's text from the cache)
+        row = prepare_bench.read_text().splitlines()[1].split("\t")
+        log = (res.parent.parent / "logs" / cid / "prepare_case.log").read_text().strip().splitlines()[-1]
+        print(f"  prepare_case job, after the edit  {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB   ({log})")
 
 
-def _clone_case(project: Path, src: str, dst: str) -> None:
-    """A copy of case ``src`` and of its built results under the id ``dst``, times kept in order."""
-    (project / "cases" / f"{dst}.yaml").write_text(
-        (project / "cases" / f"{src}.yaml").read_text(encoding="utf-8").replace(src, dst), encoding="utf-8")
-    shutil.copytree(project / "cases" / src, project / "cases" / dst)
-    shutil.copytree(project / "results" / src, project / "results" / dst, symlinks=True)
+def _clone_case(project: Path, src: str, dst: str, metadata: list[tuple[str, str]], digest: str) -> None:
+    """A copy of case ``src``, its built results and Snakemake's records of them under the id
+    ``dst`` (files that do not name the case are hard links: 1,000 cases fit in little space)."""
+    text = (project / "cases" / f"{src}.yaml").read_text(encoding="utf-8").replace(src, dst)
+    (project / "cases" / f"{dst}.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(project / "cases" / src, project / "cases" / dst, copy_function=os.link)
+    shutil.copytree(project / "results" / src, project / "results" / dst, symlinks=True, copy_function=os.link)
+    for name in ("case.json", "status.json", "report.json", "gate.json", "manifest.json"):  # the ones that name the case
+        out = project / "results" / dst / name
+        text = out.read_text(encoding="utf-8")
+        out.unlink()
+        out.write_text(text.replace(src, dst), encoding="utf-8")
+    # the records Snakemake keeps per output (the case's digest is a parameter of prepare_case)
+    new = hashlib.sha256((project / "cases" / f"{dst}.yaml").read_bytes()).hexdigest()
+    meta = project / ".snakemake" / "metadata"
+    for path, record in metadata:
+        name = base64.b64encode(path.replace(src, dst).encode()).decode()
+        (meta / name).write_text(record.replace(src, dst).replace(digest, new), encoding="utf-8")
 
 
-def many_cases(project: Path, count: int = 200) -> None:
-    """A no-op run over ``count`` built cases, and validate/lint over them.
+def many_projects(root: Path, counts: tuple[int, ...]) -> dict[int, Path]:
+    """Projects of ``count`` built cases each: one small case built for real in the first, the
+    others copies of it, of its results and of Snakemake's records (so a no-op checks ``count``
+    complete DAGs with their metadata without paying for ``count`` first builds)."""
+    first = copy_project(root / f"cases-{counts[0]}", cases=[])
+    write_case(first, "m000", [2, 1], 1, photo_px=(400, 300))
+    measure([SNAKEMAKE, "m000"], first)
+    projects = {}
+    for count in counts:
+        project = first if count == counts[0] else root / f"cases-{count}"
+        if project != first:
+            shutil.copytree(first, project, symlinks=True)
+        meta = project / ".snakemake" / "metadata"
+        records = [(base64.b64decode(p.name).decode(), p.read_text(encoding="utf-8")) for p in meta.iterdir()]
+        records = [(path, text) for path, text in records if "/m000/" in path]
+        digest = hashlib.sha256((project / "cases" / "m000.yaml").read_bytes()).hexdigest()
+        for i in range(1, count):
+            _clone_case(project, "m000", f"m{i:04d}", records, digest)
+        now = time.time()
+        for path in sorted((project / "cases").rglob("*")):  # every input older than every output, both in the past
+            os.utime(path, (now - 60, now - 60), follow_symlinks=False)
+        for path in sorted((project / "results").rglob("*")):
+            os.utime(path, (now - 30, now - 30), follow_symlinks=False)
+        measure([SNAKEMAKE], project)  # the status page of the new set of cases
+        projects[count] = project
+    return projects
 
-    One small case is built for real; the others are copies of it and of its results, so the
-    no-op run checks ``count`` complete DAGs without paying for ``count`` first builds."""
-    write_case(project, "m000", [2, 1], 1, photo_px=(400, 300))
-    t_one, _ = measure([SNAKEMAKE, "m000"], project)
-    for i in range(1, count):
-        _clone_case(project, "m000", f"m{i:03d}")
-    now = time.time()
-    for path in sorted((project / "cases").rglob("*")):  # every input older than every output, both in the past
-        os.utime(path, (now - 60, now - 60), follow_symlinks=False)
-    for path in sorted((project / "results").rglob("*")):
-        os.utime(path, (now - 30, now - 30), follow_symlinks=False)
-    measure([SNAKEMAKE, "results/index.html"], project)  # the status page of the new set of cases
-    dry = subprocess.run([SNAKEMAKE, "-n"], cwd=project, capture_output=True, text=True)  # checked before timing
-    up_to_date = "Nothing to be done" in dry.stdout + dry.stderr
-    print(f"\n## {count} cases")
-    print(f"  one small case from clean         {t_one:6.2f} s")
-    noop_t, noop_m = best([SNAKEMAKE], project, runs=3)
-    due = sorted({line.split()[1].rstrip(":") for line in dry.stdout.splitlines() if line.startswith(("rule ", "localrule "))})
-    state = "no-op" if up_to_date else f"NOT a no-op: {', '.join(due)} due"
-    print(f"  snakemake over {count} cases ({state})  {noop_t:6.2f} s   peak {noop_m:4.0f} MB   (target < 1.5 s)")
+
+def many_cases(root: Path, counts: tuple[int, ...] = (1, 200, 1000), runs: int = 3) -> None:
+    """A no-op `snakemake` over 1, 200 and 1,000 built cases, in turns (a shared machine's load
+    then weighs on each alike; best of ``runs``), and validate/lint over 200."""
+    projects = many_projects(root, counts)
+    print(f"\n## many cases (no-op: best of {runs}, the projects in turns)")
+    for count, project in projects.items():
+        dry = subprocess.run([SNAKEMAKE, "-n"], cwd=project, capture_output=True, text=True)  # checked before timing
+        if "Nothing to be done" not in dry.stdout + dry.stderr:
+            due = sorted({line.split()[1].rstrip(":") for line in dry.stdout.splitlines() if line.startswith(("rule ", "localrule "))})
+            raise SystemExit(f"bench: the {count}-case project is NOT a no-op: {', '.join(due)} due")
+    times: dict[int, list[float]] = {c: [] for c in counts}
+    peaks: dict[int, float] = {c: 0.0 for c in counts}
+    for _ in range(runs):
+        for count, project in projects.items():
+            t, m = measure([SNAKEMAKE], project)
+            times[count].append(t)
+            peaks[count] = max(peaks[count], m)
+    one = min(times[counts[0]])
+    targets = {200: 1.5, 1000: 3.0}
+    for count in counts:
+        t = min(times[count])
+        target = f"   ratio {t / one:4.2f}x   (target ≤ {targets[count]}x)" if count in targets else "   (the reference)"
+        print(f"  no-op snakemake, {count:>4} built case{'s' if count > 1 else ' '}  {t:6.2f} s   peak {peaks[count]:4.0f} MB"
+              f"   ({(t - one) / max(count - 1, 1) * 1000:4.1f} ms per case more){target}")
+    project = projects[200] if 200 in projects else projects[counts[-1]]
+    n = len(list((project / "cases").glob("*.yaml")))
     poa = str(Path(PY).with_name("poa"))
     val_t, _ = best([poa, "validate"], project, runs=2)
-    print(f"  poa validate, {count} cases           {val_t:6.2f} s   ({val_t / count * 1000:.1f} ms per case)")
+    print(f"  poa validate, {n} cases           {val_t:6.2f} s   ({val_t / n * 1000:.1f} ms per case)")
     lint_t, _ = best([poa, "lint", "--now", "none"], project, runs=2)
-    print(f"  poa lint (incl. similarity), {count}  {lint_t:6.2f} s   ({lint_t / count * 1000:.1f} ms per case)")
+    print(f"  poa lint (incl. similarity), {n}  {lint_t:6.2f} s   ({lint_t / n * 1000:.1f} ms per case)")
 
 
 #: A two-page draft (about 950 words) of the kind `poa check` is for: mostly specific text,
@@ -352,7 +419,7 @@ def main(argv: list[str]) -> None:
             write_case(project, "large", [11] * 40, 40, seed=2, scans=20)
             case_figures(project, "large", "large case")
         if "many" in parts:
-            many_cases(copy_project(tmp / "many", cases=[]))
+            many_cases(tmp / "many")
         if "gate" in parts:
             gate_figures(copy_project(tmp / "gate", cases=[]))
         if "editor" in parts:

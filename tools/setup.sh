@@ -2,14 +2,24 @@
 # Set up everything poa-forge needs, idempotently: system fonts and tools, the virtual
 # environment with pinned dependencies, and the poaforge package itself.
 #   tools/setup.sh          what `make demo` needs
-#   tools/setup.sh --test   also what the test suite needs (qpdf, poppler-utils)
+#   tools/setup.sh --test   also what the test suite needs (qpdf, poppler-utils; the SLURM plugin in .tools/slurm)
+#   tools/setup.sh --slurm  also the SLURM executor plugin (requirements-slurm.lock), to run on a cluster;
+#                           remembered (.venv/.poa-slurm) until tools/setup.sh --no-slurm
 #   POA_OFFICE=1 tools/setup.sh   also LibreOffice (headless, ~150 MB), which converts .docx/.doc/.odt/.rtf
 #                                 exhibits (and invoice workbooks) to PDF in their own layout
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_slurm=${POA_SLURM:-}
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --slurm) want_slurm=1 ;;
+    --no-slurm) want_slurm=0 ;;
+    *) printf 'setup: unknown option %s (use --test, --slurm or --no-slurm)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
@@ -74,13 +84,44 @@ fi
 PY=${PYTHON:-python3}
 "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { say "Python 3.11 or newer is needed (found $("$PY" --version 2>&1))"; exit 1; }
 [ -x .venv/bin/python ] || { say "creating .venv"; "$PY" -m venv .venv; }
-stamp=".venv/.poa-ready-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+# the SLURM plugin stays once asked for (a later `make test` keeps it), until --no-slurm
+if [ -z "$want_slurm" ]; then
+  if [ -e .venv/.poa-slurm ]; then want_slurm=1; else want_slurm=0; fi
+fi
+if [ "$want_slurm" = 1 ]; then touch .venv/.poa-slurm; else rm -f .venv/.poa-slurm; fi
+locks=(requirements.lock)
+[ "$want_slurm" = 1 ] && locks+=(requirements-slurm.lock)
+stamp=".venv/.poa-ready-$(cat "${locks[@]}" pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -e "$stamp" ]; then
-  say "installing pinned dependencies (requirements.lock)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+  say "installing pinned dependencies (${locks[*]})"
+  for lock in "${locks[@]}"; do
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$lock"
+  done
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+  # Snakemake imports every installed executor plugin at each start, and pandas whenever it is
+  # installed and a job has parameters; the SLURM plugin brings pandas (~0.7 s a start): a venv
+  # that does not run on SLURM goes without them (an older set-up installed them)
+  if [ "$want_slurm" != 1 ] && .venv/bin/python -m pip show -q pandas >/dev/null 2>&1; then
+    say "removing the SLURM executor plugin and pandas (tools/setup.sh --slurm installs them)"
+    .venv/bin/python -m pip uninstall -q -y snakemake-executor-plugin-slurm snakemake-executor-plugin-slurm-jobstep \
+      pandas numpy
+  fi
   rm -f .venv/.poa-ready-*
   touch "$stamp"
+fi
+
+# --- the SLURM plugin for the tests (--test) -----------------------------------------
+# The same pinned packages `--slurm` installs into .venv, in a folder of their own that only the
+# cluster tests put on PYTHONPATH (tests/test_cluster.py), so every other snakemake start stays
+# without pandas, as a user's does.
+if [ "$want_test" = 1 ]; then
+  slurm_stamp=".tools/slurm/.ready-$(sha256sum requirements-slurm.lock | cut -c1-16)"
+  if [ ! -e "$slurm_stamp" ]; then
+    say "installing the SLURM executor plugin for the tests into .tools/slurm"
+    rm -rf .tools/slurm
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --target .tools/slurm -r requirements-slurm.lock
+    touch "$slurm_stamp"
+  fi
 fi
 
 # --- the YAML language server (tests of the case schema as editors read it) -----------

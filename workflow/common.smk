@@ -1,4 +1,5 @@
 # Helpers for the Snakefile: which cases exist, what each step reads, how a step is run.
+import functools
 import hashlib
 import os
 import shlex
@@ -39,6 +40,11 @@ wildcard_constraints:
     case="[A-Za-z][A-Za-z0-9_-]*",
 
 
+# Project data the steps read. They are not Snakemake inputs: with the step's code they make one
+# digest, a parameter of the steps that read them (made_from below), computed once per run (a parameter that changes
+# reruns the step, like a newer input). Listed as inputs, these few hundred files — and the
+# package's modules below — were ~90 inputs per job, which Snakemake matched against every
+# rule and stat'ed on every run: most of a no-op's time over many cases (docs/pipeline.md).
 DATA_FILES = sorted(["schemas/case.schema.json", "schemas/platform.schema.json"]
                     + [str(p) for p in Path("platforms").glob("*.yaml")]
                     + [str(p) for p in Path("templates/lang").glob("*.yaml")])
@@ -52,55 +58,76 @@ EVIDENCE_TEMPLATES = sorted(str(p) for d in ("evidence", "chart") for p in Path(
 REFERENCE_DOCS = sorted(str(p) for p in Path("templates").glob("reference-*.docx"))
 
 
-def code(*steps):
-    """The package's source files the named steps run (poaforge.steps.STEPS): each step's module
-    and everything it imports from the package, so a code change rebuilds exactly the outputs
-    it affects."""
-    return [os.path.relpath(p) for p in module_files(*(step_named(s).module for s in steps))]
+@functools.cache
+def _file_digest(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def digest(*groups):
+    """SHA-256 over the names and contents of the files in ``groups`` (lists of paths); each
+    file is read once per run."""
+    h = hashlib.sha256()
+    for path in sorted({str(p) for group in groups for p in group}):
+        h.update(f"{path}\0{_file_digest(path)}\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def made_from(command, *groups):
+    """Digest of what the step ``command`` (poaforge.steps.STEPS) is made from: the package's
+    source files it runs — its module, its stages' modules and everything they import from
+    the package — and the project files in ``groups`` it reads. A parameter of its rule, so a
+    change of either reruns exactly the steps it affects."""
+    step = step_named(command)
+    modules = [step.module] + [step_named(s).module for s in step.stages]
+    return digest([str(p) for p in module_files(*modules)], *groups)
+
+
+@functools.cache
+def _case_file(case):
+    """The bytes of cases/<case>.yaml, read once per run (a digest and an input function use them)."""
+    return Path(f"cases/{case}.yaml").read_bytes()
 
 
 def case_digest(wildcards):
     """SHA-256 of the case file: content edits rebuild even when the time stamp goes back.
     Evidence files whose names hold braces cannot be Snakemake inputs: their size and time
     stamp are part of the digest instead."""
-    digest = hashlib.sha256(Path(f"cases/{wildcards.case}.yaml").read_bytes())
-    for path in _evidence(wildcards.case, braced=True):
+    h = hashlib.sha256(_case_file(wildcards.case))
+    for path in _evidence(wildcards.case)[1]:
         st = os.stat(path)
-        digest.update(f"\0{path}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+        h.update(f"\0{path}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
 
 
-def _evidence(case, braced=False):
-    """Regular files in the case's own folder (not following links out): those whose path has
-    no brace (Snakemake would read '{x}' as a wildcard), or with ``braced`` only those."""
-    out = []
+@functools.cache
+def _evidence(case):
+    """Regular files in the case's own folder (not following links out), in two lists: those
+    whose path has no brace (Snakemake would read '{x}' as a wildcard) and those that have one.
+    The folder is walked once per run."""
+    plain, braced = [], []
     for folder, dirs, files in os.walk(Path("cases", case)):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             p = Path(folder, name)
             if not name.startswith(".") and p.is_file() and not p.is_symlink():
-                if braced == ("{" in str(p) or "}" in str(p)):
-                    out.append(str(p))
-    return out
+                (braced if "{" in str(p) or "}" in str(p) else plain).append(str(p))
+    return plain, braced
 
 
 def evidence_files(wildcards):
     """Every evidence file of the case, as inputs (so that replacing one rebuilds)."""
-    return _evidence(wildcards.case)
+    return _evidence(wildcards.case)[0]
 
 
-CASE_OUTPUTS = ["case.json", "report.json", "report.txt", "gate.json", "poa.pdf", "poa.docx", "poa.txt", "form.json",
-                "evidence-index.pdf", "evidence-index.csv", "upload.json", "bundle.pdf", "checklist.md"]
-
-
-def case_outputs(wildcards):
-    return [f"results/{wildcards.case}/{name}" for name in CASE_OUTPUTS]
+#: What a case's target (`snakemake <case>`) and `snakemake` ask for: the outputs of its last
+#: step. Every other output is an input of a later step (the manifest hashes them all), so a
+#: lost one is made again all the same: Snakemake reruns a job whose output a later job needs.
+CASE_OUTPUTS = ["evidence-index.pdf", "evidence-index.csv", "bundle.pdf", "upload.json", "checklist.md", "status.json",
+                "manifest.json"]
 
 
 def case_targets(cases):
-    # every output, not only manifest.json: Snakemake does not rebuild a missing intermediate
-    # file (deleted, or lost to an interrupted run) while the files after it are up to date
-    return [f"results/{c}/{name}" for c in cases for name in CASE_OUTPUTS + ["manifest.json"]]
+    return [f"results/{c}/{name}" for c in cases for name in CASE_OUTPUTS]
 
 
 def step(command):
@@ -123,7 +150,7 @@ LINT_GATE = str(config.get("lint_gate", "on")).lower() != "off"
 
 def changes_output(wildcards):
     """results/<case>/changes.md when the case records a rejected submission."""
-    text = Path(f"cases/{wildcards.case}.yaml").read_text(encoding="utf-8", errors="replace")
+    text = _case_file(wildcards.case).decode("utf-8", errors="replace")
     return [f"results/{wildcards.case}/changes.md"] if has_rejected_text(text) else []
 
 

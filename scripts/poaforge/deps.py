@@ -1,8 +1,8 @@
 """Which source files of the package a pipeline step runs: the step's module and every
 package module it imports, found by scanning the import lines (nothing is imported).
 
-The Snakefile lists them as inputs, so changing a module rebuilds exactly the outputs
-of the steps that use it.
+The Snakefile makes a digest of them a parameter of each step, so changing a module
+rebuilds exactly the outputs of the steps that use it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ __all__ = ["module_files"]
 PACKAGE = Path(__file__).resolve().parent
 
 
+@cache
 def _file_of(module: str, root: Path) -> Path | None:
     parts = module.split(".")[1:]
     base = root.joinpath(*parts) if parts else root

@@ -1,8 +1,12 @@
 """The one registry of pipeline steps: ``python -m poaforge.steps STEP ARGS...``.
 
 Each :class:`Step` names the Snakemake rule that runs it, the module and function that do
-the work, and nothing else.  The Snakefile derives from this list the source files each
-rule depends on (:func:`code_inputs`) and the names a case id may not take
+the work, and nothing else.  A pipeline job of a case runs several stages in one process
+(one start-up, one import of each library, few Snakemake jobs per case — see
+``docs/pipeline.md``): such a step lists its ``stages``, each itself a step that can be run
+alone from the command line (``python -m poaforge.steps bundle …``) but has no rule.  The
+Snakefile derives from this list the source files each rule depends on (its module and its
+stages' modules, ``workflow/common.smk``) and the names a case id may not take
 (:data:`RESERVED_IDS`), so a step is declared once.
 
 Each step's module is imported only when that step runs, so a job pays only for the
@@ -22,29 +26,39 @@ __all__ = ["Step", "STEPS", "RESERVED_IDS", "FAILED_MARK", "step_named", "main"]
 @dataclass(frozen=True)
 class Step:
     """One pipeline step: ``command`` is its name on the command line, ``rule`` the
-    Snakemake rule running it, ``module``/``func`` the function taking the argument list,
-    ``does`` what it does in a user's words (the run's summary names a failed step so)."""
+    Snakemake rule running it ("" for a stage run only inside another step or by hand),
+    ``module``/``func`` the function taking the argument list, ``does`` what it does in a
+    user's words (the run's summary names a failed step so), ``stages`` the commands of the
+    steps it runs in one process, in order."""
 
     command: str
     rule: str
     module: str
     func: str = "main"
     does: str = ""
+    stages: tuple[str, ...] = ()
 
 
-#: Every step, in pipeline order (case → check → letter → evidence → bundle → submit → portfolio).
+#: Every step, in pipeline order (case → check → letter → evidence → bundle → submit → portfolio):
+#: first the five jobs of a case, then the stages they run, then the portfolio's steps.
 STEPS: tuple[Step, ...] = (
-    Step("validate", "validate_case", "poaforge.case.validate", "step", does="checking the case file"),
+    Step("prepare", "prepare_case", "poaforge.pipeline", "prepare", does="checking the case file and reading its exhibits",
+         stages=("validate", "evidence", "read")),
     Step("lint-report", "lint_case", "poaforge.check.cli", "main_report", does="writing the quality-gate report"),
     Step("gate", "gate_case", "poaforge.gate", does="the quality gate"),
     Step("letter", "compose_letter", "poaforge.letter.step", does="composing the letter (PDF, DOCX, form text)"),
-    Step("evidence", "prepare_exhibits", "poaforge.evidence.intake", does="preparing the exhibits"),
-    Step("read", "read_exhibits", "poaforge.evidence.read", does="reading the exhibits"),
-    Step("index", "build_index", "poaforge.letter.index", does="typesetting the evidence index"),
-    Step("bundle", "merge_bundle", "poaforge.bundle.merge", does="merging the bundle"),
-    Step("upload", "build_upload", "poaforge.submit.upload", does="preparing the uploads"),
-    Step("checklist", "write_checklist", "poaforge.submit.checklist", does="writing the checklist"),
-    Step("manifest", "write_manifest", "poaforge.submit.manifest", does="writing the manifest"),
+    Step("package", "build_bundle", "poaforge.pipeline", "package",
+         does="building the evidence index, the bundle, the uploads and the checklist",
+         stages=("index", "bundle", "upload", "checklist", "status-row", "manifest")),
+    Step("validate", "", "poaforge.case.validate", "step", does="checking the case file"),
+    Step("evidence", "", "poaforge.evidence.intake", does="preparing the exhibits"),
+    Step("read", "", "poaforge.evidence.read", does="reading the exhibits"),
+    Step("index", "", "poaforge.letter.index", does="typesetting the evidence index"),
+    Step("bundle", "", "poaforge.bundle.merge", does="merging the bundle"),
+    Step("upload", "", "poaforge.submit.upload", does="preparing the uploads"),
+    Step("checklist", "", "poaforge.submit.checklist", does="writing the checklist"),
+    Step("status-row", "", "poaforge.portfolio.status", "main_row", does="writing the case's row of the status page"),
+    Step("manifest", "", "poaforge.submit.manifest", does="writing the manifest"),
     Step("changes", "write_changes", "poaforge.portfolio.changes", does="listing the changes since the rejected submission"),
     Step("status-page", "status_page", "poaforge.portfolio.status", "main_page", does="writing the status page"),
 )
@@ -52,7 +66,7 @@ STEPS: tuple[Step, ...] = (
 #: Names a case id may not take: every rule of the pipeline, the default target, and the
 #: project's own folder names (a case named ``results`` would be confusing at best).
 RESERVED_IDS: frozenset[str] = frozenset(
-    {s.rule for s in STEPS} | {"all", "case", "cases", "results", "logs"}
+    {s.rule for s in STEPS if s.rule} | {"all", "case", "cases", "results", "logs"}
 )
 
 

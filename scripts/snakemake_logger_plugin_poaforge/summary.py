@@ -38,7 +38,7 @@ def _steps() -> tuple[dict[str, Any], str]:
         from poaforge.steps import FAILED_MARK, STEPS
     except ImportError:  # the plugin without the package: rule names only
         return {}, "poa-forge: this step failed"
-    return {s.rule: s for s in STEPS}, FAILED_MARK
+    return {s.rule: s for s in STEPS if s.rule}, FAILED_MARK
 
 
 @dataclass

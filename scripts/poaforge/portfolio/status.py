@@ -9,6 +9,12 @@ Under 72 hours left is urgent.
 The page is built by the pipeline and must not depend on the build's clock: its time
 left is counted from a fixed reference, the newest ``as_of`` of the cases (00:00 UTC),
 and an inline script recounts it from the reader's clock. It holds no build times.
+
+In the pipeline each case's build writes its row, ``results/<case>/status.json``
+(:func:`main_row`), and the page is made from those rows (:func:`main_page`): a rebuilt
+case whose row reads the same leaves the page alone (Snakemake compares the content of
+small inputs whose time stamp moved), so the page is rebuilt only when a case's state
+changes, or a case comes or goes.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from poaforge.console import ArgParser
 from poaforge.dates import UTC, day_start, parse_deadline, parse_now, utc_minute
 from poaforge.errors import Problem, UsageError
 
-__all__ = ["Row", "collect", "read_row", "set_clock", "render_page", "main", "main_page", "URGENT_HOURS"]
+__all__ = ["Row", "collect", "read_row", "set_clock", "render_page", "main", "main_page", "main_row", "URGENT_HOURS"]
 
 URGENT_HOURS = 72
 _GROUP = {"open": 0, "filed": 1, "approved": 2}
@@ -243,15 +249,42 @@ def _reference(rows: Sequence[Row]) -> dt.datetime | None:
     return max((s for s in (day_start(row.as_of) for row in rows) if s is not None), default=None)
 
 
+def main_row(argv: Sequence[str]) -> int:
+    """Step: ``status-row CASE_JSON OUT_JSON``: the case's row of the page (no clock, no build
+    time), from its case file and the ``report.json`` beside OUT_JSON, as sorted JSON."""
+    from poaforge.files import read_json, write_json
+
+    if len(argv) != 2:
+        raise UsageError("usage: python -m poaforge.steps status-row CASE_JSON OUT_JSON")
+    case_json, out = Path(argv[0]), Path(argv[1])
+    row = read_row(Path(read_json(case_json)["source"]), out.parent.parent, None, with_mtime=False)
+    write_json(asdict(row), out)
+    return 0
+
+
+def _read_rows(paths: Sequence[Path]) -> list[Row]:
+    """The rows written by :func:`main_row`, in display order; a row that cannot be read is an error."""
+    from poaforge.files import read_json
+
+    rows = []
+    for path in paths:
+        try:
+            rows.append(Row(**read_json(path)))
+        except TypeError:
+            raise UsageError(Problem(str(path), message="not a row of the status page",
+                                     hint="delete it and run snakemake again")) from None
+    return sorted(rows, key=Row.sort_key)
+
+
 def main_page(argv: Sequence[str]) -> int:
-    """Step: ``status-page OUT_HTML CASE_YAML ...`` (results are read beside OUT_HTML)."""
+    """Step: ``status-page OUT_HTML STATUS_JSON ...``: the page from the cases' rows."""
     from poaforge.case.model import PROJECT
     from poaforge.files import write_text
 
     if not argv:
-        raise UsageError("usage: python -m poaforge.steps status-page OUT_HTML CASE_YAML ...")
-    out, files = Path(argv[0]), [Path(a) for a in argv[1:]]
-    rows = collect(files, out.parent, None, with_mtime=False)
+        raise UsageError("usage: python -m poaforge.steps status-page OUT_HTML STATUS_JSON ...")
+    out = Path(argv[0])
+    rows = _read_rows([Path(a) for a in argv[1:]])
     ref = _reference(rows)
     for row in rows:
         set_clock(row, ref)
