@@ -59,7 +59,7 @@ rule prepare_case:
 # The quality gate in two steps. lint_case writes the report and always succeeds, so the
 # report survives a failed gate (Snakemake deletes a failed job's outputs); gate_case stops
 # the case's documents when the report holds errors, and has no output then, so the next run
-# decides it again (and documents of an earlier build that passed are left as they were).
+# decides it again; the documents of an earlier build are removed then (they would not match the case).
 # lint_case also compares the case with every other case in cases/ (templated text,
 # POA604/605): it reads them itself, through a cache keyed by their content, so an edit of
 # one case re-checks that case only.
@@ -92,10 +92,12 @@ rule gate_case:
     params:
         off="" if LINT_GATE else "--off",
         made_from=made_from("gate"),
+        # the case's documents of an earlier build, removed when the gate fails
+        stale=lambda w: [p.replace("{case}", w.case) for p in [*rules.compose_letter.output, *rules.build_bundle.output]],
     log:
         "logs/{case}/gate_case.log",
     shell:
-        step("gate {input.report:q} {output:q} {params.off}")
+        step("gate {input.report:q} {output:q} {params.off} --stale {params.stale:q}")
 
 
 # The letter composed once (letter.json) and laid out in every format, in one process.

@@ -40,6 +40,26 @@ def test_errors_stop_the_build_one_located_line_each(tmp_path: Path, capsys: pyt
     assert not (tmp_path / "gate.json").exists() and report.read_bytes() == before
 
 
+def test_a_failed_gate_removes_stale_documents_inside_the_case_folder_only(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    report = _report(tmp_path, FINDINGS)
+    (tmp_path / "poa.pdf").write_bytes(b"%PDF old")
+    (tmp_path / "upload.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "upload").mkdir()
+    (tmp_path / "upload" / "Exhibit_1_x.pdf").write_bytes(b"old")
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.pdf"
+    outside.write_bytes(b"keep")
+    stale = [str(tmp_path / "poa.pdf"), str(tmp_path / "upload.json"), str(tmp_path / "bundle.pdf"), str(outside)]
+    assert run(main, ["gate", str(report), str(tmp_path / "gate.json"), "--stale", *stale]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"{tmp_path}/: the documents of the earlier build were removed: they no longer match the case — "
+                      "fix the errors below and run the same command again")
+    assert not (tmp_path / "poa.pdf").exists() and not (tmp_path / "upload").exists() and not (tmp_path / "upload.json").exists()
+    assert outside.read_bytes() == b"keep" and report.is_file()
+    assert run(main, ["gate", str(report), str(tmp_path / "gate.json"), "--stale", *stale]) == 1  # nothing left: no such line
+    assert not capsys.readouterr().err.startswith(str(tmp_path))
+
+
 def test_warnings_pass(tmp_path: Path) -> None:
     report = _report(tmp_path, FINDINGS[:1])
     assert run(main, ["gate", str(report), str(tmp_path / "gate.json")]) == 0

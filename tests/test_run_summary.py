@@ -128,6 +128,28 @@ def test_lint_error_ends_with_its_located_lines_and_the_report_survives(project:
 
 
 @pytest.mark.e2e
+def test_a_failed_gate_removes_the_documents_of_the_earlier_build(project: Path) -> None:
+    """A case built before, then edited into an error: its old letter, bundle and uploads are
+    removed (a seller must not upload them for the changed case), the report stays, and the
+    summary says so above the located error."""
+    res = project / "results/walmart-us"
+    assert (res / "poa.pdf").is_file() and (res / "upload").is_dir()
+    case = project / "cases/walmart-us.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("    action: >-\n      Limited 3-day delivery",
+                                                                "    action: >-\n      We will make sure. Limited 3-day delivery", 1),
+                    encoding="utf-8")
+    done = snakemake(project, "walmart-us")
+    out = _output(done)
+    assert done.returncode == 1
+    assert not [p.name for p in res.iterdir() if p.name in ("poa.pdf", "poa.docx", "bundle.pdf", "upload", "checklist.md",
+                                                             "manifest.json", "evidence-index.pdf")]
+    assert (res / "report.txt").is_file() and (res / "case.json").is_file()
+    assert "results/walmart-us/: the documents of the earlier build were removed: they no longer match the case — " \
+           "fix the errors below and run the same command again" in out, "\n".join(out)
+    assert re.match(r"cases/walmart-us\.yaml:\d+:\d+: POA201 error: ", out[-1]), out[-1]
+
+
+@pytest.mark.e2e
 def test_many_problems_are_capped_with_where_the_rest_are(project: Path) -> None:
     import subprocess
 

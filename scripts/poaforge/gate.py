@@ -5,6 +5,10 @@ reads the report and stops the case's build when it holds errors. Kept apart bec
 Snakemake deletes the outputs of a failed job: a lint step that failed would take its
 report with it. A failed gate has no output, so the next run decides it again.
 
+A failed gate also removes the case's documents of an earlier build (``--stale``: the letter,
+bundle, uploads, checklist, manifest), which no longer match the case: a seller must not
+upload last week's letter for this week's case. The report stays.
+
 Errors are printed one per line, ``cases/x.yaml:31:9: POA201 error: … — fix``, as the
 lint step found them; warnings never stop the build. ``--off`` (``poa rebuild``, which
 shows a filed version as it was) lets the build go on and records that the gate was off.
@@ -16,6 +20,7 @@ of modules, not the quality gate's whole machinery.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +39,25 @@ def errors_of(report: dict[str, Any]) -> list[Problem]:
             for f in report.get("findings", []) if f.get("severity") == "error"]
 
 
+def remove_stale(paths: Sequence[Path], folder: Path) -> list[Path]:
+    """Delete the ``paths`` that exist inside ``folder`` (the case's results folder) and, with
+    ``upload.json``, the ``upload/`` folder beside it; return what was removed. Paths outside
+    ``folder`` are never touched."""
+    removed = []
+    root = folder.resolve()
+    for path in paths:
+        target = path.resolve()
+        if root not in target.parents:
+            continue
+        if target.name == "upload.json" and (target.parent / "upload").is_dir():
+            shutil.rmtree(target.parent / "upload")
+            removed.append(path.parent / "upload")
+        if target.is_file():
+            target.unlink()
+            removed.append(path)
+    return removed
+
+
 def main(argv: Sequence[str]) -> int:
     """Step: exit 1 printing each error of REPORT_JSON; else write GATE_JSON
     (``{"case", "passed", "enforced", "counts"}``) and exit 0."""
@@ -41,6 +65,8 @@ def main(argv: Sequence[str]) -> int:
     p.add_argument("report", type=Path, help="report.json of the lint step")
     p.add_argument("out", type=Path, help="gate.json, written when the case may be built")
     p.add_argument("--off", action="store_true", help="report errors but let the build go on (poa rebuild)")
+    p.add_argument("--stale", type=Path, nargs="*", default=[],
+                   help="the case's documents, removed when the gate fails (they would not match the case)")
     args = p.parse_args(list(argv))
     report = read_json(args.report)
     try:
@@ -50,6 +76,10 @@ def main(argv: Sequence[str]) -> int:
         raise CaseError(Problem(str(args.report), message="not a lint report",
                                 hint="delete it and run the pipeline again (snakemake <case>)")) from None
     if errors and not args.off:
+        folder = args.report.parent
+        if remove_stale(args.stale, folder):
+            errors.insert(0, Problem(f"{folder}/", message="the documents of the earlier build were removed: they no longer "
+                                     "match the case", hint="fix the errors below and run the same command again"))
         raise CaseError(errors)
     write_json({"case": report.get("case"), "passed": not errors, "enforced": not args.off, "counts": counts}, args.out)
     return 0
