@@ -78,8 +78,9 @@ def main(argv: Sequence[str]) -> int:
     if errors and not args.off:
         folder = args.report.parent
         if remove_stale(args.stale, folder):
-            errors.insert(0, Problem(f"{folder}/", message="the documents of the earlier build were removed: they no longer "
-                                     "match the case", hint="fix the errors below and run the same command again"))
+            errors.insert(0, Problem(str(report.get("file") or f"{folder}/"),
+                                     message=f"the documents of its earlier build in {folder}/ were removed: they no "
+                                     "longer match the case", hint="fix the errors below and run the same command again"))
         raise CaseError(errors)
     write_json({"case": report.get("case"), "passed": not errors, "enforced": not args.off, "counts": counts}, args.out)
     return 0
