@@ -48,6 +48,27 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tup
     return float(took), float(peak)
 
 
+def measure_tree(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``cmd`` with every process it starts, summed at each
+    moment (sampled every 5 ms, psutil): what a step that forks costs the machine."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.005)
+    took = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{proc.stderr.read().decode()[-2000:]}")
+    return took, peak / 2**20
+
+
 def best(cmd: list[str], cwd: Path, runs: int = 3, before: object = None) -> tuple[float, float]:
     results = []
     for _ in range(runs):
@@ -181,11 +202,49 @@ def case_figures(project: Path, cid: str, label: str) -> None:
     if bundle_bench.exists():
         row = bundle_bench.read_text().splitlines()[1].split("\t")
         print(f"  merge_bundle step alone      {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB (Snakemake benchmark:)")
+    if cid == "large":
+        bundle_figures(project, cid, raw["qpdf merge"][0])
     read_bench = res.parent.parent / "logs" / cid / "read_exhibits.benchmark.tsv"
     if read_bench.exists():  # the last clean build's reading: text layers and OCR, nothing cached
         row = read_bench.read_text().splitlines()[1].split("\t")
         log = (res.parent.parent / "logs" / cid / "read_exhibits.log").read_text().strip().splitlines()[-1]
         print(f"  read_exhibits step alone     {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB   ({log})")
+
+
+def bundle_figures(project: Path, cid: str, qpdf_first: float, runs: int = 3) -> None:
+    """The bundle step alone, as the pipeline runs it (it typesets the POA and the index in
+    bundle mode, in a child process, then merges), and with those two given (``--front``,
+    the merge proper), each beside a plain ``qpdf --empty --pages`` merge of the same parts
+    timed right before it; best of ``runs``, peak memory of the process tree."""
+    res = project / "results" / cid
+    exhibits = json.loads((res / "exhibits.json").read_text())["exhibits"]
+    parts = [str(res / "poa.pdf"), str(res / "evidence-index.pdf")] + [str(res / e["pdf"]) for e in exhibits]
+    env = {**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0"}
+    args = [f"results/{cid}/case.json", f"results/{cid}/letter.json", f"results/{cid}/exhibits.json", "raw/bundle.pdf",
+            "--checked", f"results/{cid}/facts.json"]
+    front_dir = project / "raw" / "front"
+    front_dir.mkdir(parents=True, exist_ok=True)
+    make_front = ("import json, sys; from pathlib import Path; from poaforge.bundle.merge import _render_front; "
+                  "from poaforge.letter.index import with_checked; r = Path(sys.argv[1]); "
+                  "ex = with_checked(json.loads((r / 'exhibits.json').read_text()), r / 'facts.json'); "
+                  "print(json.dumps([[t, str(p)] for t, p in _render_front(json.loads((r / 'case.json').read_text()), "
+                  "json.loads((r / 'letter.json').read_text()), ex, r, Path(sys.argv[2]))]))")
+    front = json.loads(subprocess.run([PY, "-c", make_front, str(res), str(front_dir)], cwd=project, env=env, check=True,
+                                      capture_output=True, text=True).stdout)
+    given = [a for title, path in front for a in ("--front", f"{title}={path}")]
+    print(f"  bundle step alone ({runs} runs each, best; peak = its process tree):")
+    for name, extra in (("as the pipeline runs it", []), ("POA and index given (--front)", given)):
+        results, raws = [], []
+        for _ in range(runs):
+            raws.append(measure(["qpdf", "--empty", "--pages", *parts, "--", str(project / "raw/merged.pdf")], project)[0])
+            results.append(measure_tree([PY, "-m", "poaforge.steps", "bundle", *args, *extra], project))
+        t, q = min(r[0] for r in results), min(raws)
+        peak = max(r[1] for r in results)
+        print(f"    {name:<32} {t:6.2f} s   peak {peak:5.0f} MB   qpdf merge {q:5.2f} s   ratio {t / q:4.2f}x"
+              f"   (targets: ≤ 2x qpdf, ≤ 250 MB)")
+    check = subprocess.run(["qpdf", "--check", str(project / "raw/bundle.pdf")], capture_output=True, text=True)
+    print(f"    qpdf --check of the bundle: {'ok' if check.returncode == 0 else 'FAILED: ' + check.stdout[-300:]}"
+          f"   (qpdf merge in the case figures above: {qpdf_first:.2f} s)")
 
 
 def _clone_case(project: Path, src: str, dst: str) -> None:
