@@ -5,6 +5,8 @@ Prints, for a typical case (~10 exhibits, ~40 pages) and a large one (~100 exhib
   * wall time and peak memory of `snakemake <case>` from clean;
   * the raw tools doing the same core work (typst compile of the POA, pandoc to DOCX,
     `qpdf --empty --pages` merge), each in a fresh process, and the ratio;
+  * for the large case, the bundle step alone beside a qpdf merge of the same parts timed
+    right before it, and its targets (≤ 2× qpdf, ≤ 250 MB for the process tree);
 then a no-op `snakemake` over 200 generated cases, and `poa validate` / `poa lint` over them;
 and the quality gate: `poa check` on a two-page draft, `poa lint` over 200 copies of the
 example cases, and the figures on the development corpus (``tools/bench.py gate`` alone);
