@@ -28,6 +28,7 @@ without ``--front`` the POA (or its signed scan) and the evidence index are comp
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 from pathlib import Path
@@ -128,8 +129,12 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path,
             total = len(pdf.pages)
             part = work / f"{out.name}.part"  # never a file named like the bundle until it is complete
             try:
-                pdf.save(part, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                         fix_metadata_version=False)
+                with part.open("wb") as fh:
+                    sink = _Sink(fh)
+                    pdf.save(sink, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                             fix_metadata_version=False)
+                    if sink.error is not None:
+                        raise sink.error
                 os.replace(part, out)
             except OSError as exc:
                 hint = "move the folder of that name out of the way" if isinstance(exc, IsADirectoryError) \
@@ -138,6 +143,34 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path,
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return total
+
+
+class _Sink(io.RawIOBase):
+    """The file qpdf writes the bundle to, keeping the first write error (a full disk, a file
+    size limit) for the caller to raise: an exception thrown through qpdf's writer would end
+    the process instead."""
+
+    def __init__(self, fh: Any) -> None:
+        super().__init__()
+        self.fh, self.error = fh, None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.error is None:
+            try:
+                self.fh.write(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self.fh.flush()
+            except OSError as exc:
+                self.error = exc
 
 
 def _exhibit(path: Path, ex: dict):  # type: ignore[no-untyped-def]
