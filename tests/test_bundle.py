@@ -305,3 +305,18 @@ def test_tricky_bundle_is_reproducible(tricky_bundle: dict, tmp_path: Path) -> N
     build_bundle(tricky_bundle["case"], bundle_model(tricky_bundle["case"]), exhibits, tricky_bundle["results"], [("Plan of Action", tricky_bundle["front"])],
                  again, case_dir=tricky_bundle["case_dir"])
     assert again.read_bytes() == tricky_bundle["out"].read_bytes()
+
+
+def test_exhibit_streams_are_copied_as_they_are(built: dict) -> None:
+    """The photo's image data in the bundle is the exhibit PDF's, byte for byte (never decoded
+    or re-encoded), and the bundle is written with object streams."""
+    import pikepdf
+
+    number = next(e["number"] for e in built["exhibits"]["exhibits"] if e["file"].endswith("photo.png"))
+    start = _starts(built)[f"exhibit-{number}"]
+    with pikepdf.open(built["results"] / "exhibits" / f"{number}.pdf") as original, pikepdf.open(built["out"]) as bundle:
+        def images(page: pikepdf.Page) -> list[bytes]:
+            xobjects = page.obj.Resources.get("/XObject") or {}
+            return [bytes(x.read_raw_bytes()) for x in xobjects.values() if x.get("/Subtype") == "/Image"]
+        assert images(bundle.pages[start]) == images(original.pages[0]) != []
+    assert b"/ObjStm" in built["out"].read_bytes()

@@ -5,7 +5,9 @@ Prints, for a typical case (~10 exhibits, ~40 pages) and a large one (~100 exhib
   * wall time and peak memory of `snakemake <case>` from clean;
   * the raw tools doing the same core work (typst compile of the POA, pandoc to DOCX,
     `qpdf --empty --pages` merge), each in a fresh process, and the ratio;
-and the same case rebuilt after an edit of its text, and the bundle stage alone;
+  * the same case rebuilt after an edit of its text;
+  * the bundle stage alone beside a qpdf merge of the same parts timed right before it, with
+    its targets (≤ 2× qpdf, ≤ 250 MB for the process tree);
 then a no-op `snakemake` over 1, 200 and 1,000 built cases in turns (the ratios beside their
 targets), and `poa validate` / `poa lint` over 200;
 and the quality gate: `poa check` on a two-page draft, `poa lint` over 200 copies of the
@@ -51,6 +53,27 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tup
         raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{out.stderr}")
     took, peak = out.stdout.split()
     return float(took), float(peak)
+
+
+def measure_tree(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of ``cmd`` with every process it starts, summed at each
+    moment (sampled every 5 ms, psutil): what a step that forks costs the machine."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.005)
+    took = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed:\n{proc.stderr.read().decode()[-2000:]}")
+    return took, peak / 2**20
 
 
 def best(cmd: list[str], cwd: Path, runs: int = 3, before: object = None,
@@ -170,12 +193,6 @@ def _edit(project: Path, cid: str, n: int) -> None:
     case.write_text(re.sub(r"Refunded all \d+ ", f"Refunded all {40 + n} ", text, count=1), encoding="utf-8")
 
 
-def stage_alone(project: Path, cid: str, command: str, *args: str) -> tuple[float, float]:
-    """A stage of a job (poaforge.steps) run alone in a fresh process, as the pipeline runs it."""
-    env = {**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0"}
-    return best([PY, "-m", "poaforge.steps", command, *args], project, runs=3, env=env)
-
-
 def case_figures(project: Path, cid: str, label: str) -> None:
     res = project / "results" / cid
     def clean() -> None:  # the case's results and the text cache: every exhibit is read again
@@ -190,9 +207,6 @@ def case_figures(project: Path, cid: str, label: str) -> None:
     pages = len(__import__("pypdf").PdfReader(res / "bundle.pdf").pages)
     size = sum((project / "cases" / cid / "evidence" / p).stat().st_size for p in os.listdir(project / "cases" / cid / "evidence"))
     raw_sum = sum(t for t, _ in raw.values())
-    r = f"results/{cid}"
-    bundle_t, bundle_m = stage_alone(project, cid, "bundle", f"{r}/case.json", f"{r}/letter.json", f"{r}/exhibits.json",
-                                     str(project / "raw" / "bundle.pdf"), "--checked", f"{r}/facts.json")
     print(f"\n## {label}: {len(exhibits)} exhibits, {pages} bundle pages, {size / 1e6:.1f} MB of evidence")
     print(f"  snakemake {cid} from clean   {pipe_t:6.2f} s   peak {pipe_m:5.0f} MB")
     print(f"  snakemake {cid} no-op        {noop_t:6.2f} s   (Snakemake start-up + DAG)")
@@ -203,8 +217,7 @@ def case_figures(project: Path, cid: str, label: str) -> None:
     print(f"  ratio pipeline / raw tools               {pipe_t / raw_sum:5.2f}x")
     print(f"  ratio pipeline / (raw tools + start-up)  {pipe_t / (raw_sum + noop_t):5.2f}x   (target ≤ 2)")
     print(f"  ratio rebuild after an edit / (raw tools + start-up)  {edit_t / (raw_sum + noop_t):5.2f}x   (target ≤ 1.5)")
-    print(f"  bundle stage alone (fresh process)       {bundle_t:6.2f} s   peak {bundle_m:5.0f} MB   "
-          f"({bundle_t / raw['qpdf merge'][0]:.1f}x the qpdf merge)")
+    bundle_figures(project, cid, raw["qpdf merge"][0])
     prepare_bench = res.parent.parent / "logs" / cid / "prepare_case.benchmark.tsv"
     if prepare_bench.exists():  # the last run of prepare_case: the edit's (every exhibit's text from the cache)
         row = prepare_bench.read_text().splitlines()[1].split("\t")
@@ -230,6 +243,42 @@ def _clone_case(project: Path, src: str, dst: str, metadata: list[tuple[str, str
     for path, record in metadata:
         name = base64.b64encode(path.replace(src, dst).encode()).decode()
         (meta / name).write_text(record.replace(src, dst).replace(digest, new), encoding="utf-8")
+
+
+def bundle_figures(project: Path, cid: str, qpdf_first: float, runs: int = 3) -> None:
+    """The bundle step alone, as the pipeline runs it (it typesets the POA and the index in
+    bundle mode, in a child process, then merges), and with those two given (``--front``,
+    the merge proper), each beside a plain ``qpdf --empty --pages`` merge of the same parts
+    timed right before it; best of ``runs``, peak memory of the process tree."""
+    res = project / "results" / cid
+    exhibits = json.loads((res / "exhibits.json").read_text())["exhibits"]
+    parts = [str(res / "poa.pdf"), str(res / "evidence-index.pdf")] + [str(res / e["pdf"]) for e in exhibits]
+    env = {**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0"}
+    args = [f"results/{cid}/case.json", f"results/{cid}/letter.json", f"results/{cid}/exhibits.json", "raw/bundle.pdf",
+            "--checked", f"results/{cid}/facts.json"]
+    front_dir = project / "raw" / "front"
+    front_dir.mkdir(parents=True, exist_ok=True)
+    make_front = ("import json, sys; from pathlib import Path; from poaforge.bundle.merge import _render_front; "
+                  "from poaforge.letter.index import with_checked; r = Path(sys.argv[1]); "
+                  "ex = with_checked(json.loads((r / 'exhibits.json').read_text()), r / 'facts.json'); "
+                  "print(json.dumps([[t, str(p)] for t, p in _render_front(json.loads((r / 'case.json').read_text()), "
+                  "json.loads((r / 'letter.json').read_text()), ex, r, Path(sys.argv[2]))]))")
+    front = json.loads(subprocess.run([PY, "-c", make_front, str(res), str(front_dir)], cwd=project, env=env, check=True,
+                                      capture_output=True, text=True).stdout)
+    given = [a for title, path in front for a in ("--front", f"{title}={path}")]
+    print(f"  bundle step alone ({runs} runs each, best; peak = its process tree):")
+    for name, extra in (("as the pipeline runs it", []), ("POA and index given (--front)", given)):
+        results, raws = [], []
+        for _ in range(runs):
+            raws.append(measure(["qpdf", "--empty", "--pages", *parts, "--", str(project / "raw/merged.pdf")], project)[0])
+            results.append(measure_tree([PY, "-m", "poaforge.steps", "bundle", *args, *extra], project))
+        t, q = min(r[0] for r in results), min(raws)
+        peak = max(r[1] for r in results)
+        print(f"    {name:<32} {t:6.2f} s   peak {peak:5.0f} MB   qpdf merge {q:5.2f} s   ratio {t / q:4.2f}x"
+              f"   (targets: ≤ 2x qpdf, ≤ 250 MB)")
+    check = subprocess.run(["qpdf", "--check", str(project / "raw/bundle.pdf")], capture_output=True, text=True)
+    print(f"    qpdf --check of the bundle: {'ok' if check.returncode == 0 else 'FAILED: ' + check.stdout[-300:]}"
+          f"   (qpdf merge in the case figures above: {qpdf_first:.2f} s)")
 
 
 def many_projects(root: Path, counts: tuple[int, ...]) -> dict[int, Path]:

@@ -11,6 +11,7 @@ are not attached again.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from poaforge.errors import BuildError, Problem
 
@@ -20,29 +21,35 @@ __all__ = ["SHOWN_AS_IS", "attach_originals"]
 SHOWN_AS_IS = frozenset({"pdf", "png", "jpeg", "gif", "tiff", "bmp"})
 
 
-def attach_originals(writer, exhibits: list[dict], readers: list, case_dir: Path, where: str) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _attach(pdf: Any, name: str, data: bytes) -> None:
+    import pikepdf
+
+    pdf.attachments[name] = pikepdf.AttachedFileSpec(pdf, data, filename=name)
+
+
+def attach_originals(pdf: Any, exhibits: list[dict], sources: list[Any], case_dir: Path, where: str) -> None:  # type: ignore[type-arg]
     """Add the originals and embedded files of ``exhibits`` (exhibits.json entries, each with the
-    pypdf reader of its PDF) to ``writer``; BuildError naming the file when one cannot be read."""
-    from pypdf.errors import PyPdfError
+    open ``pikepdf.Pdf`` of its PDF in ``sources``) to ``pdf``, the bundle; BuildError naming
+    the file when one cannot be read. No date is written: the bundle stays reproducible."""
+    import pikepdf
 
     from poaforge.errors import PoaError
     from poaforge.evidence.convert import source_bytes
 
-    for ex, reader in zip(exhibits, readers):
+    for ex, source in zip(exhibits, sources):
         prefix = f"Exhibit {ex['number']} - "
         if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
             name = Path(str(ex.get("attachment") or ex["file"])).name
             try:
-                writer.add_attachment(prefix + name, source_bytes(case_dir, ex, f"{case_dir}/{ex['file']}"))
+                _attach(pdf, prefix + name, source_bytes(case_dir, ex, f"{case_dir}/{ex['file']}"))
             except (OSError, PoaError) as exc:
                 raise BuildError(Problem(f"{case_dir}/{ex['file']}", message=f"cannot attach the original to the bundle "
                                          f"({getattr(exc, 'strerror', None) or exc})",
                                          hint="rebuild the case: the evidence file changed or was removed")) from None
         if (ex.get("facts") or {}).get("embedded_files"):
             try:
-                for name, contents in sorted(reader.attachments.items()):
-                    for k, data in enumerate(contents):
-                        writer.add_attachment(prefix + (name if k == 0 else f"{k + 1}-{name}"), data)
-            except (PyPdfError, KeyError, ValueError, TypeError) as exc:
+                for name, spec in sorted(source.attachments.items()):
+                    _attach(pdf, prefix + name, spec.get_file().read_bytes())
+            except (pikepdf.PdfError, KeyError, ValueError, TypeError, AttributeError) as exc:
                 raise BuildError(Problem(where, message=f"cannot copy the files embedded in exhibit {ex['number']} ({exc})",
                                          hint="export the exhibit again")) from None

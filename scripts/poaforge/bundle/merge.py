@@ -27,10 +27,12 @@ without ``--front`` the POA (or its signed scan) and the evidence index are comp
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
-import re
 import shutil
 from pathlib import Path
+from typing import Any, Callable
 
 from poaforge.errors import BuildError, Problem, UsageError
 from poaforge.files import read_json
@@ -38,20 +40,14 @@ from poaforge.letter.words import Words
 
 __all__ = ["label", "build_bundle", "main"]
 
-_LINK = re.compile(r"^bundle:(exhibit|part)-(\d+)$")
-
 
 def label(model: dict, key: str, **values: object) -> str:
     """The letter's label ``key`` (letter.json ``labels``) with ``{placeholders}`` filled in."""
     return Words(model["labels"]).fill(key, **values)
 
 
-def _short(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _cover(case: dict, model: dict, contents: list[dict], work: Path) -> Path:
+    """The cover (templates/cover.typ) in ``work``: the case's facts and the contents."""
     from poaforge.bundle.stamps import render
 
     seller, notice = case.get("seller", {}), model["notice"]
@@ -73,8 +69,10 @@ def _cover(case: dict, model: dict, contents: list[dict], work: Path) -> Path:
     return out
 
 
-def _contents(model: dict, front: list[tuple[str, int]], exhibits: list[dict], cover_pages: int) -> list[dict]:
-    items, page = [], cover_pages + 1
+def _contents(model: dict, front: list[tuple[str, int]], exhibits: list[dict]) -> list[dict]:
+    """The cover's contents: each part's title, link target, level and first page counted
+    after the cover (1 = the page right after it; the cover adds its own length)."""
+    items, page = [], 1
     for k, (title, pages) in enumerate(front, 1):
         items.append({"title": title, "page": page, "target": f"bundle:part-{k}", "level": 0})
         page += pages
@@ -88,162 +86,142 @@ def _contents(model: dict, front: list[tuple[str, int]], exhibits: list[dict], c
     return items
 
 
-def _rewrite_links(pages: list, targets: dict[str, int], writer, where: str) -> None:  # type: ignore[type-arg]
-    from pypdf.generic import ArrayObject, DictionaryObject, NameObject
-
-    for page in pages:
-        for ref in page.get("/Annots", []) or []:
-            annot = ref.get_object()
-            action = annot.get("/A")
-            action = action.get_object() if action is not None else None
-            if not action or action.get("/S") != "/URI" or not str(action.get("/URI", "")).startswith("bundle:"):
-                continue
-            uri = str(action["/URI"])
-            if uri not in targets:
-                raise BuildError(f"{where}: link {uri} points to no part of the bundle — cite only "
-                                 "exhibits listed in the case")
-            dest = ArrayObject([writer.pages[targets[uri]].indirect_reference, NameObject("/Fit")])
-            annot[NameObject("/A")] = DictionaryObject({NameObject("/S"): NameObject("/GoTo"),
-                                                        NameObject("/D"): dest})
-
-
-def _first_stamp(case: dict, ex: dict, uploads: dict[str, str]) -> str:
-    """A short note for the exhibit's first stamp: signed original, or rendition of another file."""
-    from poaforge.bundle.attachments import SHOWN_AS_IS
-    from poaforge.evidence.render import labels
-
-    lab = labels(str(case.get("language", "en")))
-    facts = ex.get("facts") or {}
-    if facts.get("signed"):
-        return " · " + lab["stamp_signed"].format(file=uploads.get(ex["id"], Path(ex["file"]).name))
-    if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
-        return " · " + lab["stamp_converted"].format(file=Path(str(ex.get("attachment") or ex["file"])).name)
-    return ""
-
-
-def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: list[tuple[str, Path]], out: Path,
+def build_bundle(case: dict, model: dict, exhibits: dict, results: Path,
+                 front: list[tuple[str, Path]] | Callable[[], list[tuple[str, Path]]], out: Path,
                  *, scanned: tuple[int, ...] = (), case_dir: Path | None = None) -> int:
     """Write the bundle PDF to ``out``; return its page count.
 
     ``model`` is letter.json (labels, exhibit names, the cover's dates); ``exhibits`` is
     exhibits.json (paths relative to ``results``); ``front`` lists (bookmark title, PDF
-    compiled in bundle mode) in order, e.g. POA then evidence index. Front parts whose index
-    is in ``scanned`` (the signed scan of the letter) get their stamp in a strip added below
-    the page, as exhibits do, since a scan has no free margin. ``case_dir`` (default:
-    case.json's ``case_dir``) holds the originals that are attached.
+    compiled in bundle mode) in order, e.g. POA then evidence index — or is the function
+    that waits for them and returns that list, called once the exhibits' pages are copied.
+    Front parts whose index is in ``scanned`` (the signed scan of the letter) get their
+    stamp in a strip added below the page, as exhibits do, since a scan has no free margin.
+    ``case_dir`` (default: case.json's ``case_dir``) holds the originals that are attached.
+    Pages are copied by qpdf (``pikepdf``) with their streams as they are; BuildError when a
+    part cannot be read or written, and then no ``out`` is left behind.
     """
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.errors import PyPdfError
-    from pypdf.generic import NameObject, TextStringObject
+    import pikepdf
 
-    from poaforge.bundle.attachments import attach_originals
-    from poaforge.bundle.pages import exhibit_reader, strip_active
-    from poaforge.bundle.stamps import prepare_page, stamp_pages
-    from poaforge.submit.plan import upload_names
+    from poaforge.bundle.assemble import Bundle
 
-    named = {e["id"]: e for e in model["exhibits"]}
-    titles = {i: e["title"] for i, e in named.items()}
     exs = [dict(e) for e in sorted(exhibits["exhibits"], key=lambda e: e["number"])]
+    named = {e["id"]: e for e in model["exhibits"]}
     for ex in exs:
         ex["heading"] = named[ex["id"]]["heading"]
     work = out.parent / f".{out.name}.work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        try:
-            fronts = [(title, PdfReader(path)) for title, path in front]
-            readers = [exhibit_reader(results / ex["pdf"], ex) for ex in exs]
-        except (OSError, PyPdfError) as exc:
-            raise BuildError(f"{out}: cannot read a part of the bundle ({exc}) — rebuild its inputs") from None
-        for ex, reader in zip(exs, readers):
-            ex["pages"] = len(reader.pages)
-        sizes = [(t, len(r.pages)) for t, r in fronts]
-        cover_pages, cover = 1, None
-        for _ in range(4):  # the contents' page numbers depend on the cover's length
-            cover = PdfReader(_cover(case, model, _contents(model, sizes, exs, cover_pages), work))
-            if len(cover.pages) == cover_pages:
-                break
-            cover_pages = len(cover.pages)
-        writer = PdfWriter()
-        writer.append(cover, outline_item=label(model, "cover"), import_outline=False)
-        targets: dict[str, int] = {}
-        added: set[int] = set()
-        for k, (title, reader) in enumerate(fronts, 1):
-            targets[f"bundle:part-{k}"] = len(writer.pages)
-            if k - 1 in scanned:
-                added |= set(range(len(writer.pages), len(writer.pages) + len(reader.pages)))
-            writer.append(reader, outline_item=title, import_outline=k - 1 not in scanned)
-        n_front = len(writer.pages)
-        for ex, reader in zip(exs, readers):
-            targets[f"bundle:exhibit-{ex['number']}"] = len(writer.pages)
-            writer.append(reader, import_outline=False)
-        parent = writer.add_outline_item(title=label(model, "exhibits"), page_number=n_front) if exs else None
-        for ex in exs:
-            start = targets[f"bundle:exhibit-{ex['number']}"]
-            writer.add_outline_item(title=ex["heading"], page_number=start, parent=parent)
-            writer.add_named_destination(title=f"exhibit-{ex['number']}", page_number=start)
-        _rewrite_links(list(writer.pages)[:n_front], targets, writer, str(out))
-        attach_originals(writer, exs, readers, Path(case_dir or case.get("case_dir", ".")), str(out))
-        total = len(writer.pages)
-        pages = list(writer.pages)
-        strips, texts = [], []
-        for i, page in enumerate(pages):
-            if i >= n_front:
-                strip_active(page)
-            strips.append(prepare_page(page, added=i >= n_front or i in added))
-            texts.append(["", label(model, "page_of", page=i + 1, pages=total, total=total)])
-        i = n_front
-        uploads = upload_names(case, exhibits)
-        for ex in exs:
-            name = _short(titles.get(ex["id"], ex["id"]))
-            for p in range(ex["pages"]):
-                stamp = label(model, "exhibit_page", exhibit=model["labels"]["exhibit"], number=ex["number"],
-                              page=p + 1, pages=ex["pages"])
-                texts[i][0] = f"{stamp} — {name}" + (_first_stamp(case, ex, uploads) if p == 0 else "")
-                i += 1
-        stamp_pages(writer, pages, strips, [tuple(t) for t in texts], work)
-        writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)
-        writer.set_page_label(0, total - 1, style="/D", start=1)
-        writer.page_mode = "/UseOutlines"
-        writer._root_object[NameObject("/Lang")] = TextStringObject(model["lang_tag"])
-        writer.add_metadata({"/Title": f"{label(model, 'bundle_title')} — {model['store']}",
-                             "/Subject": model["notice"]["reference"],
-                             "/Creator": "poa-forge", "/Producer": "poa-forge"})
-        part = work / f"{out.name}.part"  # never a file named like the bundle until it is complete
-        try:
-            with part.open("wb") as fh:
-                writer.write(fh)
-            os.replace(part, out)
-        except OSError as exc:
-            hint = "move the folder of that name out of the way" if isinstance(exc, IsADirectoryError) \
-                else "free some disk space and check that the results folder is writable"
-            raise BuildError(Problem(str(out), message=f"cannot write the bundle ({exc.strerror or exc})", hint=hint)) from None
+        with contextlib.ExitStack() as opened:  # every source stays open until the bundle is written
+            pdf = opened.enter_context(pikepdf.new())
+            bundle = Bundle(pdf, case, model, str(out))
+            sources = [opened.enter_context(_open(lambda: _exhibit(results / ex["pdf"], ex), out)) for ex in exs]
+            bundle.add_exhibits(exs, sources)
+            parts = front() if callable(front) else front
+            fronts = [(title, opened.enter_context(_open(lambda: pikepdf.open(path), out))) for title, path in parts]
+            cover = _cover(case, model, _contents(model, [(t, len(d.pages)) for t, d in fronts], exs), work)
+            bundle.add_front(opened.enter_context(_open(lambda: pikepdf.open(cover), out)), fronts, scanned)
+            bundle.finish(exhibits, exs, work)
+            from poaforge.bundle.attachments import attach_originals
+
+            attach_originals(pdf, exs, sources, Path(case_dir or case.get("case_dir", ".")), str(out))
+            total = len(pdf.pages)
+            part = work / f"{out.name}.part"  # never a file named like the bundle until it is complete
+            try:
+                with part.open("wb") as fh:
+                    sink = _Sink(fh)
+                    pdf.save(sink, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                             fix_metadata_version=False)
+                    if sink.error is not None:
+                        raise sink.error
+                os.replace(part, out)
+            except OSError as exc:
+                hint = "move the folder of that name out of the way" if isinstance(exc, IsADirectoryError) \
+                    else "free some disk space and check that the results folder is writable"
+                raise BuildError(Problem(str(out), message=f"cannot write the bundle ({exc.strerror or exc})", hint=hint)) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return total
 
 
-def _with_rendered_front(case: dict, model: dict, exhibits: dict, results: Path, out: Path) -> int:
-    """Compile the POA (or take its signed scan) and the evidence index in bundle mode, then
-    build the bundle."""
+class _Sink(io.RawIOBase):
+    """The file qpdf writes the bundle to, keeping the first write error (a full disk, a file
+    size limit) for the caller to raise: an exception thrown through qpdf's writer would end
+    the process instead."""
+
+    def __init__(self, fh: Any) -> None:
+        super().__init__()
+        self.fh, self.error = fh, None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.error is None:
+            try:
+                self.fh.write(data)
+            except OSError as exc:
+                self.error = exc
+        return len(data)
+
+    def flush(self) -> None:
+        if self.error is None:
+            try:
+                self.fh.flush()
+            except OSError as exc:
+                self.error = exc
+
+
+def _exhibit(path: Path, ex: dict):  # type: ignore[no-untyped-def]
+    from poaforge.bundle.pages import open_exhibit
+
+    return open_exhibit(path, ex)
+
+
+def _open(opener: Callable[[], Any], out: Path) -> Any:
+    """``opener()`` (an open ``pikepdf.Pdf``), or BuildError naming the bundle when a part cannot be read."""
+    import pikepdf
+
+    try:
+        return opener()
+    except (OSError, pikepdf.PdfError) as exc:
+        raise BuildError(f"{out}: cannot read a part of the bundle ({exc}) — rebuild its inputs") from None
+
+
+def _render_front(case: dict, model: dict, exhibits: dict, results: Path, work: Path) -> list[tuple[str, Path]]:
+    """Compile the POA (or take its signed scan) and the evidence index in bundle mode into
+    ``work``; return the front parts (bookmark title, PDF)."""
     from poaforge.letter.index import render_index
     from poaforge.letter.pdf import render_letter
     from poaforge.letter.signed import signed_pdf
     from poaforge.submit.plan import upload_names
 
+    poa, index = work / "poa.pdf", work / "evidence-index.pdf"
+    if model["signed"]:
+        poa.write_bytes(signed_pdf(case, results / "poa.pdf"))
+    else:
+        render_letter(model, poa, mode="bundle")
+    render_index(case, model, exhibits, upload_names(case, exhibits), index, None, mode="bundle")
+    title = model["signed"]["title"] if model["signed"] else model["title"]
+    return [(title, poa), (label(model, "evidence_index"), index)]
+
+
+def _with_rendered_front(case: dict, model: dict, exhibits: dict, results: Path, out: Path) -> int:
+    """Build the bundle, its front parts typeset in a child process (:mod:`poaforge.child`)
+    while this one copies the exhibits' pages."""
+    from poaforge.child import in_child
+
     work = out.parent / f".{out.name}.front"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     try:
-        poa, index = work / "poa.pdf", work / "evidence-index.pdf"
-        if model["signed"]:
-            poa.write_bytes(signed_pdf(case, results / "poa.pdf"))
-        else:
-            render_letter(model, poa, mode="bundle")
-        render_index(case, model, exhibits, upload_names(case, exhibits), index, None, mode="bundle")
-        title = model["signed"]["title"] if model["signed"] else model["title"]
-        return build_bundle(case, model, exhibits, results, [(title, poa), (label(model, "evidence_index"), index)], out,
-                            scanned=(0,) if model["signed"] else ())
+        front = in_child(_render_front, case, model, exhibits, results, work)
+        try:
+            return build_bundle(case, model, exhibits, results, front, out, scanned=(0,) if model["signed"] else ())
+        finally:
+            with contextlib.suppress(Exception):
+                front()  # the child has ended before its folder goes (its error, if any, was raised above)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from pypdf.generic import NameObject, NumberObject
+from typing import Any
 
 from poaforge.paths import TEMPLATES
 
@@ -44,7 +43,7 @@ def render(template: str, inputs: dict, out: Path, *, mode: str = "bundle") -> i
     return compile_pdf(TEMPLATES / template, inputs, out, mode=mode)
 
 
-def _rect(value) -> list[float] | None:  # type: ignore[no-untyped-def]
+def _rect(value: Any) -> list[float] | None:
     try:
         x0, y0, x1, y1 = (float(v) for v in value)
     except (TypeError, ValueError):
@@ -52,9 +51,10 @@ def _rect(value) -> list[float] | None:  # type: ignore[no-untyped-def]
     return [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
 
 
-def normalise_boxes(page) -> list[float]:  # type: ignore[no-untyped-def]
-    """Order every box's corners, clip the crop box to the media box; return the visible box."""
-    from pypdf.generic import RectangleObject
+def normalise_boxes(page: Any) -> list[float]:
+    """Order every box's corners, clip the crop box to the media box (``page``: a
+    ``pikepdf.Dictionary``); return the visible box [x0, y0, x1, y1] in pt."""
+    import pikepdf
 
     media = _rect(page.get("/MediaBox")) or [0.0, 0.0, 612.0, 792.0]
     crop = _rect(page.get("/CropBox")) or media
@@ -67,20 +67,23 @@ def normalise_boxes(page) -> list[float]:  # type: ignore[no-untyped-def]
         if box is not None:
             boxes[key] = box
     for key, box in boxes.items():
-        page[NameObject(key)] = RectangleObject(box)
+        page[key] = pikepdf.Array(box)
     return crop
 
 
-def prepare_page(page, added: bool) -> Strip:  # type: ignore[no-untyped-def]
-    """Normalise the page's boxes; when ``added``, grow them by a strip on the side shown at
-    the bottom (after /Rotate); return where the stamp goes."""
-    from pypdf.generic import RectangleObject
+def prepare_page(page: Any, added: bool) -> Strip:
+    """Normalise the boxes of ``page`` (a ``pikepdf.Dictionary``); when ``added``, grow them by a
+    strip on the side shown at the bottom (after /Rotate); return where the stamp goes."""
+    import pikepdf
 
     x0, y0, x1, y1 = normalise_boxes(page)
-    rotate = int(page.get("/Rotate", 0) or 0) % 360
-    rotate = rotate if rotate in (0, 90, 180, 270) else 0
-    if rotate != int(page.get("/Rotate", 0) or 0):
-        page[NameObject("/Rotate")] = NumberObject(rotate)
+    try:
+        given = int(page.get("/Rotate", 0) or 0)
+    except (TypeError, ValueError):
+        given = 0
+    rotate = given % 360 if given % 90 == 0 else 0
+    if rotate != given:
+        page["/Rotate"] = rotate
     width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
     scale = min(4.0, max(0.6, width / 595.0))
     h = STRIP_PT * scale
@@ -101,73 +104,57 @@ def prepare_page(page, added: bool) -> Strip:  # type: ignore[no-untyped-def]
     if added:
         for key in BOXES:
             if key in page:
-                box = list(RectangleObject(page[key]))
-                box = [float(v) for v in box]
+                box = [float(v) for v in page[key]]
                 box[side] = min(box[side], edge) if side in (0, 1) else max(box[side], edge)
-                page[NameObject(key)] = RectangleObject(box)
+                page[key] = pikepdf.Array(box)
     return Strip(width, h, scale, added, tuple(round(v, 4) for v in matrix))  # type: ignore[arg-type]
 
 
-def _stream(writer, data: bytes):  # type: ignore[no-untyped-def]
-    from pypdf.generic import DecodedStreamObject
-
-    obj = DecodedStreamObject()
-    obj.set_data(data)
-    return writer._add_object(obj.flate_encode())
+def _reserve(text: str) -> float:
+    """Room (em) for ``text`` set in the stamp's font, and a gap: full-width (CJK) characters
+    take 1 em, others at most 0.65 em (DejaVu Sans' widest digits and capitals)."""
+    return round(1.0 + sum(1.0 if ord(c) >= 0x2E80 else 0.65 for c in text), 2)
 
 
-def _form(writer, stamp, matrix: tuple[float, ...]):  # type: ignore[no-untyped-def]
-    """The stamp page as a Form XObject placed on the target page by ``matrix``."""
-    from pypdf.generic import ArrayObject, DecodedStreamObject, FloatObject, RectangleObject
+def stamp_pages(pdf: Any, pages: list[Any], strips: list[Strip], texts: list[tuple[str, str]], work: Path) -> None:
+    """Draw ``texts[i]`` = (left, right) into ``strips[i]`` of ``pages[i]`` (page dictionaries of
+    ``pdf``, a ``pikepdf.Pdf``) via one Typst document.
 
-    raw = stamp["/Contents"]
-    parts = list(raw) if isinstance(raw, ArrayObject) else [raw]
-    form = DecodedStreamObject()
-    form.set_data(b"\n".join(part.get_object().get_data() for part in parts))
-    form = form.flate_encode()
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): RectangleObject(stamp.mediabox),
-        NameObject("/Matrix"): ArrayObject(FloatObject(v) for v in matrix),
-        NameObject("/Resources"): stamp["/Resources"].clone(writer),
-    })
-    return writer._add_object(form)
-
-
-def stamp_pages(writer, pages: list, strips: list[Strip], texts: list[tuple[str, str]], work: Path) -> None:  # type: ignore[no-untyped-def,type-arg]
-    """Draw ``texts[i]`` = (left, right) into ``strips[i]`` of ``pages[i]`` via one Typst document.
-
-    Each stamp becomes a Form XObject drawn after the page's own content, which is wrapped
-    in q … Q and otherwise left untouched (no content stream is parsed or re-encoded).
+    Each stamp page becomes a Form XObject (its content stream copied as Typst compressed it,
+    its font shared by all) drawn after the page's own content, which is wrapped in q … Q and
+    otherwise left untouched: no content stream of the page is read, parsed or re-encoded.
+    BuildError when the template makes a stamp longer than one page.
     """
-    from pypdf import PdfReader
-    from pypdf.generic import ArrayObject, DictionaryObject
+    import pikepdf
 
     specs = [{"w": round(s.width, 3), "h": round(s.height, 3), "size": round(7.5 * s.scale, 3),
               "pad": round(12 * s.scale, 3), "fill": s.added, "rule": s.added,
-              "left": left, "right": right} for s, (left, right) in zip(strips, texts)]
+              "left": left, "right": right, "reserve": _reserve(right)} for s, (left, right) in zip(strips, texts)]
     out = work / "stamps.pdf"
     render("stamp.typ", {"pages": specs}, out)
-    stamps = PdfReader(out)
-    if len(stamps.pages) != len(pages):
-        from poaforge.errors import BuildError
+    with pikepdf.open(out) as stamps:
+        if len(stamps.pages) != len(pages):
+            from poaforge.errors import BuildError
 
-        raise BuildError(f"templates/stamp.typ: made {len(stamps.pages)} stamp pages for "
-                         f"{len(pages)} bundle pages — keep each stamp on one page")
-    pre, post = _stream(writer, b"q\n"), _stream(writer, b"\nQ q /PoaStamp Do Q\n")
-    for page, strip, stamp in zip(pages, strips, stamps.pages):
+            raise BuildError(f"templates/stamp.typ: made {len(stamps.pages)} stamp pages for "
+                             f"{len(pages)} bundle pages — keep each stamp on one page")
+        # one copy for all: the font and other resources the stamps share are copied once
+        forms = pdf.copy_foreign(stamps.make_indirect(pikepdf.Array([stamps.make_indirect(p.as_form_xobject(False))
+                                                                      for p in stamps.pages])))
+    pre, post = pdf.make_stream(b"q\n"), pdf.make_stream(b"\nQ q /PoaStamp Do Q\n")
+    for page, strip, form in zip(pages, strips, forms):
+        form["/Matrix"] = pikepdf.Array(strip.matrix)
         res = page.get("/Resources")
-        res = DictionaryObject(res.get_object()) if res is not None else DictionaryObject()
+        res = pikepdf.Dictionary(res) if isinstance(res, pikepdf.Dictionary) else pikepdf.Dictionary()
         xobjects = res.get("/XObject")
-        xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
+        xobjects = pikepdf.Dictionary(xobjects) if isinstance(xobjects, pikepdf.Dictionary) else pikepdf.Dictionary()
         name, tail = "/PoaStamp", post
         if name in xobjects:
             name = f"/PoaStamp{len(xobjects)}"
-            tail = _stream(writer, f"\nQ q {name} Do Q\n".encode())
-        xobjects[NameObject(name)] = _form(writer, stamp, strip.matrix)
-        res[NameObject("/XObject")] = xobjects
-        page[NameObject("/Resources")] = res
-        raw = dict.get(page, "/Contents")
-        raw = raw.get_object() if raw is not None and isinstance(raw.get_object(), ArrayObject) else raw
-        old = list(raw) if isinstance(raw, ArrayObject) else ([raw] if raw is not None else [])
-        page[NameObject("/Contents")] = ArrayObject([pre, *old, tail])
+            tail = pdf.make_stream(f"\nQ q {name} Do Q\n".encode())
+        xobjects[name] = form
+        res["/XObject"] = xobjects
+        page["/Resources"] = res
+        raw = page.get("/Contents")
+        old = list(raw) if isinstance(raw, pikepdf.Array) else ([raw] if raw is not None else [])
+        page["/Contents"] = pikepdf.Array([pre, *old, tail])
