@@ -79,3 +79,23 @@ def test_every_rule_name_is_reserved() -> None:
     """A case named like a rule would make `snakemake` fail with its own CreateRuleException."""
     rules = set(re.findall(r"^rule (\w+):", (PROJECT / "Snakefile").read_text(encoding="utf-8"), re.M))
     assert "gate_case" in rules and rules <= RESERVED_IDS, rules - RESERVED_IDS
+
+
+def test_the_build_step_of_a_half_filled_case_also_names_the_gates_errors(mini: Make) -> None:
+    """The build stops at an invalid case with its problems and, sorted among them by line, the
+    quality gate's errors in the text already written — so `snakemake <case>` says at once what
+    `poa lint` would; a value with a problem (a date that does not exist) is not reasoned from."""
+    case = mini({"    owner: Customer Service Manager\n": "",
+                 "action: Refunded all 38 affected orders in full.": "action: We will refund all 38 affected orders.",
+                 "as_of: 2026-11-20": "as_of: 2026-02-30"})
+    result = subprocess.run([sys.executable, "-m", "poaforge.steps", "validate", str(case.relative_to(case.parent.parent)),
+                             "results/mini/case.json"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert any(": 'owner' is missing — " in line for line in lines), lines
+    assert any(re.match(r"cases/mini\.yaml:\d+:\d+: POA201 error: CA1 action: promise \"We will\"", line) for line in lines), lines
+    assert any("'2026-02-30' is not a real date" in line for line in lines)
+    assert not any("after the POA date 2026-02-30" in line for line in lines), lines  # not judged against the bad date
+    positions = [tuple(int(x) for x in line.split(":")[1:3]) for line in lines]
+    assert positions == sorted(positions)
+    assert not Path("results/mini/case.json").exists()

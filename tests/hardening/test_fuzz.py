@@ -96,6 +96,40 @@ def test_validation_never_crashes(tmp_path_factory: Any, data: dict[str, Any]) -
     _check(lambda: load_case(case))
 
 
+#: every place of the full case, containers included (a seller block replaced by a string, …)
+PLACES = sorted({path[:n] for path in PATHS for n in range(1, len(path) + 1)}, key=repr)
+
+
+@st.composite
+def reshaped(draw: st.DrawFn) -> dict[str, Any]:
+    """The full case with one to three places (a block, a list, a value) given a value of another shape."""
+    data = copy.deepcopy(full_data())
+    for _ in range(draw(st.integers(1, 3))):
+        path = draw(st.sampled_from(PLACES))
+        node: Any = data
+        try:
+            for part in path[:-1]:
+                node = node[part]
+            node[path[-1]] = draw(VALUES)
+        except (KeyError, IndexError, TypeError):
+            continue
+    return data
+
+
+@SETTINGS
+@given(reshaped())
+def test_lint_of_an_invalid_case_never_crashes(tmp_path_factory: Any, data: dict[str, Any]) -> None:
+    """`poa lint`, the language server and the build's failure message lint every field of an
+    invalid case that is present: a block of the wrong shape must not crash them."""
+    from poaforge.case.model import inspect_case
+    from poaforge.check.engine import lint_inspected
+
+    root = Path(tmp_path_factory.mktemp("shape"))
+    case, problems = inspect_case(write_case(root, dump(data)))
+    for finding in lint_inspected(case, problems):
+        assert finding.file and finding.line >= 0 and finding.message
+
+
 @SETTINGS
 @given(TEXT)
 def test_validation_of_random_text_never_crashes(tmp_path_factory: Any, text: str) -> None:

@@ -6,10 +6,11 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from poaforge.case.model import find_cases, load_case
+from poaforge.case.model import find_cases, inspect_case, load_case
 from poaforge.console import ArgParser
-from poaforge.errors import PoaError, Problem
+from poaforge.errors import CaseError, PoaError, Problem
 
 __all__ = ["validate_files", "main", "step"]
 
@@ -55,6 +56,19 @@ def step(argv: Sequence[str]) -> int:
     from poaforge.files import write_json
 
     case_file, out = Path(argv[0]), Path(argv[1])
-    case = load_case(case_file)
+    case, problems = inspect_case(case_file)
+    if problems or case is None:
+        raise CaseError(sorted([*problems, *_text_errors(case, problems)], key=lambda p: (p.line, p.col)))
     write_json(normalise(case), out)
     return 0
+
+
+def _text_errors(case: Any, problems: Sequence[Problem]) -> list[Problem]:
+    """The quality gate's errors in the text already written in an invalid ``case`` (what
+    `poa lint` shows beside its ``problems``), so a build that stops at a half-filled case
+    says at once what the gate will stop next; [] when the file could not be read as a case.
+    Only on failure: the gate's rules are not loaded for a valid case."""
+    from poaforge.check.engine import lint_inspected
+
+    return [Problem(f.file, f.line, f.col, f"{f.rule} error: {f.message}", f.fix)
+            for f in lint_inspected(case, problems) if f.severity == "error" and not f.waived]

@@ -60,7 +60,7 @@ def _waive(ctx: Context) -> None:
 
 def lint_case(case: Any, profile: dict[str, Any], others: Sequence[Any] | SimilarityIndex = (),
               now: dt.datetime | None = None, *, catalogue: Catalogue | None = None,
-              facts: dict[str, Any] | None = None) -> list[Finding]:
+              facts: dict[str, Any] | None = None, invalid: bool = False) -> list[Finding]:
     """Every finding for ``case`` (waived ones marked), sorted by line, column and rule.
 
     ``others``: the other cases to compare wording with, or a prebuilt
@@ -68,11 +68,21 @@ def lint_case(case: Any, profile: dict[str, Any], others: Sequence[Any] | Simila
     ``now``: also check the deadline against this moment (None: only against as_of).
     ``facts``: the exhibits' facts (``results/<case>/facts.json``); without them the
     cross-checks against the exhibits (POA531-POA542) do not run.
+    ``invalid``: the case has validation problems (a list where a mapping belongs, …); a
+    check that meets a value of the wrong shape is left out — the problems already say what
+    is wrong there — instead of failing the whole run. A valid case never needs this.
     """
     cat = catalogue or load_catalogue()
     ctx = Context(case=case, profile=profile or {}, catalogue=cat, now=now, facts=facts)
     for check in CHECKS:
-        check(ctx)
+        if not invalid:
+            check(ctx)
+            continue
+        kept = len(ctx.findings)
+        try:
+            check(ctx)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError):
+            del ctx.findings[kept:]  # a half-run check: none of its findings
     index = others if isinstance(others, SimilarityIndex) else (build_index(others, cat) if others else None)
     if index is not None:
         check_similarity(ctx, index)
@@ -109,9 +119,40 @@ def lint_inspected(case: Any, problems: Sequence[Any], now: dt.datetime | None =
     ``facts``: the exhibits' facts (:func:`last_facts`) for the cross-checks POA531-POA542."""
     if case is None or not isinstance(case.data, dict):
         return []
-    findings = lint_case(case, profile_for(case, profiles), others, now, catalogue=catalogue, facts=facts)
+    case = _without_bad_values(case, problems)
+    findings = lint_case(case, profile_for(case, profiles), others, now, catalogue=catalogue, facts=facts,
+                         invalid=bool(problems))
     said = {(p.line, p.col) for p in problems}
     return [f for f in findings if (f.line, f.col) not in said]
+
+
+def _without_bad_values(case: Any, problems: Sequence[Any]) -> Any:
+    """``case`` without the text values its ``problems`` point at (a date that does not exist,
+    text where a block belongs): the rules then neither judge them nor reason from them (an
+    exhibit "after the POA date 2026-02-30"). Values in lists stay (removing one would move
+    the others); the case itself is not changed."""
+    import copy
+    import dataclasses
+
+    bad = {(p.line, p.col) for p in problems}
+    drop = []
+    for path, pos in case.doc.values.items():
+        if not path or pos not in bad or not isinstance(path[-1], str):
+            continue
+        parent: Any = case.data
+        for part in path[:-1]:
+            parent = parent[part]
+        if isinstance(parent, dict) and isinstance(parent.get(path[-1]), str):
+            drop.append(path)
+    if not drop:
+        return case
+    data = copy.deepcopy(case.data)
+    for path in drop:
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part]
+        parent.pop(path[-1], None)
+    return dataclasses.replace(case, doc=dataclasses.replace(case.doc, data=data))
 
 
 def last_facts(case: Any) -> dict[str, Any] | None:
