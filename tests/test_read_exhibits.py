@@ -48,6 +48,41 @@ def test_chinese_photo_is_read_with_chinese() -> None:
     assert "准予入库" in page_text(page) and "2026-11-18" in page_text(page)
 
 
+def test_chinese_photo_in_an_english_case_is_read_again_with_chinese() -> None:
+    """English first (the case's language); the English model still sees words, at a low
+    confidence, so the page is read again with Chinese and that read is kept."""
+    import img2pdf
+
+    pdf = img2pdf.convert((EXAMPLES / "aliexpress-ip/evidence/ruku-yanshou-photo.jpg").read_bytes())
+    page = read_pdf(pdf, ["en"])[0]
+    assert page["ocr"]["languages"] == "chi_sim+eng"
+    assert "准予入库" in page_text(page)
+
+
+def test_a_photo_without_text_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A photo in which the English read sees no word at all is not read again with Chinese
+    (that read would double the cost of every text-less photo and find nothing either)."""
+    import io
+    import random
+
+    import img2pdf
+    from PIL import Image
+
+    from poaforge.evidence import ocr
+
+    reads: list[str] = []
+    real = ocr.recognise
+    monkeypatch.setattr(ocr, "recognise", lambda image, languages: reads.append(languages) or real(image, languages))
+
+    rng = random.Random(7)
+    im = Image.frombytes("RGB", (600, 450), bytes(rng.randrange(256) for _ in range(600 * 450 * 3)))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=80)
+    page = read_pdf(img2pdf.convert(buf.getvalue()), ["en"])[0]
+    assert page["source"] == "none" and page_text(page) == ""
+    assert reads == ["eng"]
+
+
 def test_blank_page_gets_a_note() -> None:
     from pypdf import PdfWriter
 

@@ -45,11 +45,13 @@ class Segment:
 
 @dataclass(frozen=True)
 class Recognised:
-    """One image read: its segments in reading order, the languages used, the mean confidence."""
+    """One image read: its segments in reading order, the languages used, the mean confidence,
+    and how many words Tesseract saw at all (also those under :data:`MIN_WORD_CONF`)."""
 
     segments: list[Segment]
     languages: str
     conf: float
+    seen: int = 0
 
     @property
     def chars(self) -> int:
@@ -147,5 +149,7 @@ def recognise(image: Any, languages: str) -> Recognised:
     api = _api(languages)
     api.SetImage(image)
     api.Recognize()
-    segments, conf = _segments(api.GetTSVText(0))
-    return Recognised(segments, languages, round(conf, 1))
+    tsv = api.GetTSVText(0)
+    segments, conf = _segments(tsv)
+    seen = sum(1 for row in tsv.splitlines() if row.startswith("5\t") and row.split("\t")[-1].strip())
+    return Recognised(segments, languages, round(conf, 1), seen)

@@ -89,7 +89,9 @@ def _ocr(image: Any, scale: float, first: str, wide: str) -> tuple[list[list[Any
     from poaforge.evidence.ocr import recognise
 
     got = recognise(image, first)
-    if wide != first and (got.conf < RETRY_CONF or got.chars < MIN_TEXT_CHARS):
+    # read again with Chinese when English read poorly; not when it saw no word at all (a photo
+    # with no text: Chinese text read with the English model still gives words, at low confidence)
+    if wide != first and got.seen and (got.conf < RETRY_CONF or got.chars < MIN_TEXT_CHARS):
         other = recognise(image, wide)
         if other.chars and (other.conf * other.chars > got.conf * got.chars):
             got = other
