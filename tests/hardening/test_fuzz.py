@@ -64,17 +64,23 @@ VALUES = st.one_of(
 )
 
 
+#: every place of the full case, containers included (a seller block replaced by a string, …)
+PLACES = sorted({path[:n] for path in PATHS for n in range(1, len(path) + 1)}, key=repr)
+
+
 @st.composite
-def mutated(draw: st.DrawFn) -> dict[str, Any]:
-    """The full case with a few values replaced, deleted, or gaining an extra key."""
+def mutated(draw: st.DrawFn, places: list[tuple[Any, ...]] = PATHS, actions: tuple[str, ...] = ("set", "delete", "extra"),
+            most: int = 4) -> dict[str, Any]:
+    """The full case with a few of its ``places`` replaced by other ``VALUES``, deleted, or
+    gaining an extra key."""
     data = copy.deepcopy(full_data())
-    for _ in range(draw(st.integers(1, 4))):
-        path = draw(st.sampled_from(PATHS))
+    for _ in range(draw(st.integers(1, most))):
+        path = draw(st.sampled_from(places))
         node: Any = data
         try:
             for part in path[:-1]:
                 node = node[part]
-            action = draw(st.sampled_from(["set", "delete", "extra"]))
+            action = draw(st.sampled_from(actions))
             if action == "set":
                 node[path[-1]] = draw(VALUES)
             elif action == "delete":
@@ -96,28 +102,8 @@ def test_validation_never_crashes(tmp_path_factory: Any, data: dict[str, Any]) -
     _check(lambda: load_case(case))
 
 
-#: every place of the full case, containers included (a seller block replaced by a string, …)
-PLACES = sorted({path[:n] for path in PATHS for n in range(1, len(path) + 1)}, key=repr)
-
-
-@st.composite
-def reshaped(draw: st.DrawFn) -> dict[str, Any]:
-    """The full case with one to three places (a block, a list, a value) given a value of another shape."""
-    data = copy.deepcopy(full_data())
-    for _ in range(draw(st.integers(1, 3))):
-        path = draw(st.sampled_from(PLACES))
-        node: Any = data
-        try:
-            for part in path[:-1]:
-                node = node[part]
-            node[path[-1]] = draw(VALUES)
-        except (KeyError, IndexError, TypeError):
-            continue
-    return data
-
-
 @SETTINGS
-@given(reshaped())
+@given(mutated(PLACES, ("set",), most=3))
 def test_lint_of_an_invalid_case_never_crashes(tmp_path_factory: Any, data: dict[str, Any]) -> None:
     """`poa lint`, the language server and the build's failure message lint every field of an
     invalid case that is present: a block of the wrong shape must not crash them."""
