@@ -124,7 +124,7 @@ def _steps(out: str) -> dict[str, tuple[list[str], str]]:
         "render-index": (["index", f"{R}/case.json", f"{R}/letter.json", f"{R}/exhibits.json", f"{out}/evidence-index.pdf",
                           f"{out}/evidence-index.csv"], f"{out}/evidence-index.csv"),
         "bundle": (["bundle", f"{R}/case.json", f"{R}/letter.json", f"{R}/exhibits.json", f"{out}/bundle.pdf"],
-                   f"{out}/.bundle.pdf.front/poa.pdf"),
+                   f"{out}/.bundle.pdf.work/poa.pdf"),
         "upload": (["upload", f"{R}/case.json", f"{R}/exhibits.json", f"{out}/upload", "--bundle", f"{R}/bundle.pdf"], "poa"),
         "checklist": (["checklist", f"{R}/case.json", f"{R}/letter.json", f"{R}/form.json", f"{R}/exhibits.json",
                        f"{out}/checklist.md"], f"{out}/checklist.md"),
