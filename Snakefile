@@ -41,8 +41,8 @@ rule all:
 # workflow/common.smk), not inputs: a change of them reruns the job all the same.
 # The exhibits' text and facts are cached by content and the similarity index of the other
 # cases (POA604/605) by theirs, so an edit of the case text reads no exhibit again.
-# The quality gate's report is a log: Snakemake deletes a failed job's outputs, and the report
-# must survive the gate that stops the case. A failed gate leaves no output, so the next run
+# The quality gate's report and the exhibits' facts are logs: Snakemake deletes a failed job's
+# outputs but keeps its logs, and the report must survive the gate that stops the case. A failed gate leaves no output, so the next run
 # decides it again.
 rule build_case:
     input:
@@ -53,7 +53,6 @@ rule build_case:
         checked="results/{case}/case.json",
         exhibits="results/{case}/exhibits.json",
         pdfs=directory("results/{case}/exhibits"),
-        facts="results/{case}/facts.json",
         text=directory("results/{case}/text"),
         gate="results/{case}/gate.json",
         model="results/{case}/letter.json",
@@ -77,6 +76,8 @@ rule build_case:
         step="logs/{case}/build_case.log",
         report_json="results/{case}/report.json",
         report_txt="results/{case}/report.txt",
+        # what the exhibits say: `poa lint` and the editor check the case against it, after a failed gate too
+        facts="results/{case}/facts.json",
     benchmark:
         "logs/{case}/build_case.benchmark.tsv"
     shell:

@@ -144,6 +144,7 @@ def test_a_failed_gate_removes_the_documents_of_the_earlier_build(project: Path)
     assert not [p.name for p in res.iterdir() if p.name in ("poa.pdf", "poa.docx", "bundle.pdf", "upload", "checklist.md",
                                                              "manifest.json", "evidence-index.pdf")]
     assert (res / "report.txt").is_file() and (res / "report.json").is_file()
+    assert (res / "facts.json").is_file()  # `poa lint` still checks the case against its exhibits
     assert "cases/walmart-us.yaml: the documents of its earlier build in results/walmart-us/ were removed: they no longer " \
            "match the case — fix the errors below and run the same command again" in out, "\n".join(out)
     assert re.match(r"cases/walmart-us\.yaml:\d+:\d+: POA201 error: ", out[-1]), out[-1]
