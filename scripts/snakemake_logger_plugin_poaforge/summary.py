@@ -147,10 +147,13 @@ class RunSummary:
         plural = "s" if len(cases) != 1 else ""
         return f"{total} step{'s' if total != 1 else ''} to run" + (f" ({len(cases)} case{plural}: {named})" if cases else "")
 
-    def failure_line(self, failure: Failure) -> str:
-        """The one line shown as soon as a step fails."""
+    def failure_line(self, failure: Failure, root: Path = Path()) -> str:
+        """The one line shown as soon as a step fails, naming the stage that failed when its log says."""
         who = failure.case or "the run"
-        return f"✗ {who}: {self.what(failure.rule)} failed ({failure.rule}) — its problems are listed at the end"
+        found = [log_lines(root / p, self.mark, self.since, self.stage_mark) for p in failure.logs if p]
+        stage = next((got[0] for got in found if got and got[0]), "")
+        what = self.does.get(stage) or self.what(failure.rule)
+        return f"✗ {who}: {what} failed ({failure.rule}) — its problems are listed at the end"
 
     def group_line(self, rules: Sequence[str], logs: Sequence[str], files: Sequence[str]) -> str:
         """The one line shown as soon as a cluster job (the steps of one case) fails."""
