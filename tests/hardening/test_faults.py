@@ -248,6 +248,8 @@ def test_disk_full_while_writing_the_bundle(small: Path) -> None:
 @pytest.mark.e2e
 def test_folder_in_the_way_of_the_bundle(small: Path, tmp_path: Path) -> None:
     """A folder where the bundle goes: the step says so and leaves the user's folder alone."""
+    if not (small / R / "case.json").is_file():  # the test before stopped the case's job: its outputs are gone
+        assert run_snakemake(small, "mini").returncode == 0
     out = tmp_path / "bundle.pdf"
     out.mkdir()
     (out / "notes.txt").write_text("mine", encoding="utf-8")
