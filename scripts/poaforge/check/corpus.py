@@ -5,7 +5,7 @@ The pipeline checks one case per job, and each job needs the similarity index of
 case in ``cases/``. Reading and indexing 200 cases takes about two seconds, so each case's
 part of the index (its sentences' shingles; nothing for a case that is not valid) is saved
 in one cache file under the SHA-256 of that case file's bytes, beside a key of the
-similarity settings and of the package source the index is built by. A job reads again only
+similarity settings and of the package's source. A job reads again only
 the case files whose bytes changed since (after an edit of one case: that case, which the
 job has loaded anyway), and saves the parts it made for the next job. The report is the
 same either way (``tests/test_lint_cli.py``).
@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from poaforge.deps import module_files
+from poaforge.deps import package_digest
 from poaforge.errors import PoaError
 from poaforge.files import write_text
 
@@ -32,17 +32,12 @@ from .similarity import SimilarityIndex
 
 __all__ = ["corpus_index", "corpus_key"]
 
-#: Package modules whose code shapes the saved index.
-_CODE = ("poaforge.check.similarity",)
-
-
 def corpus_key(catalogue: Catalogue) -> str:
-    """Hex SHA-256 naming how the index is built: the similarity settings and the source of the
-    modules that build it (a saved index made otherwise is not used)."""
+    """Hex SHA-256 naming how the index is built: the similarity settings and the package's
+    source (a saved index made otherwise is not used)."""
     digest = hashlib.sha256(b"poa-forge corpus 2\0")
     digest.update(json.dumps(catalogue.settings["similarity"], sort_keys=True).encode())
-    for source in module_files(*_CODE):
-        digest.update(b"\0code\0" + source.read_bytes())
+    digest.update(b"\0code\0" + package_digest().encode())
     return digest.hexdigest()
 
 
