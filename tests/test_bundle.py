@@ -177,6 +177,17 @@ def test_reproducible(built: dict, tmp_path: Path) -> None:
     assert again.read_bytes() == built["out"].read_bytes()
 
 
+def test_identifier_follows_the_content(built: dict, tmp_path: Path) -> None:
+    """The file identifier (trailer /ID, first half) is a digest of what the bundle is made
+    of: the same for the same inputs, another when a word of the letter changes."""
+    model = bundle_model(built["case"])
+    model["store"] += " Ltd"
+    other = tmp_path / "other.pdf"
+    build_bundle(built["case"], model, built["exhibits"], built["results"], built["front"], other)
+    first = PdfReader(built["out"]).trailer["/ID"][0]
+    assert len(first) == 16 and first != PdfReader(other).trailer["/ID"][0]
+
+
 def test_cover_lists_contents_with_pages(built: dict) -> None:
     text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(built["out"]), "-"],
                           capture_output=True, text=True, check=True).stdout

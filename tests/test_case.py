@@ -125,7 +125,7 @@ def test_symlink_inside_case_folder_is_fine(mini: Make) -> None:
     assert load_case(path).files["E1:file"].name == "late.pdf"
 
 
-@pytest.mark.parametrize("name", ["all", "prepare_case"])
+@pytest.mark.parametrize("name", ["all", "build_case"])
 def test_reserved_case_ids(mini: Make, name: str) -> None:
     path = mini({"case: mini": f"case: {name}"})
     target = path.with_name(f"{name}.yaml")

@@ -1,5 +1,5 @@
 """Reading exhibits: text with positions, OCR, the content-addressed cache, and the real
-`snakemake` step prepare_case (a rebuild that changes only the case text reads no exhibit)."""
+`snakemake` job build_case (a rebuild that changes only the case text reads no exhibit)."""
 
 from __future__ import annotations
 
@@ -122,7 +122,7 @@ def test_pipeline_reads_once_and_fills_the_index(tmp_path: Path) -> None:
     res = project / "results" / "amazon-trademark"
     first = snakemake(project, "amazon-trademark")
     assert first.returncode == 0, first.stderr[-3000:]
-    log = (project / "logs/amazon-trademark/prepare_case.log").read_text(encoding="utf-8")
+    log = (project / "logs/amazon-trademark/build_case.log").read_text(encoding="utf-8")
     assert "read 9 exhibits (11 pages, 2 by OCR): 9 read, 0 from the cache" in log
     photo = json.loads((res / "text" / "E6.text.json").read_text(encoding="utf-8"))
     assert photo["pages"][0]["source"] == "ocr" and photo["file"] == "evidence/relabelled-lids-photo.jpg"
@@ -141,7 +141,7 @@ def test_pipeline_reads_once_and_fills_the_index(tmp_path: Path) -> None:
                     encoding="utf-8")
     second = snakemake(project, "amazon-trademark")
     assert second.returncode == 0, second.stderr[-3000:]
-    log = (project / "logs/amazon-trademark/prepare_case.log").read_text(encoding="utf-8")
+    log = (project / "logs/amazon-trademark/build_case.log").read_text(encoding="utf-8")
     assert "0 read, 9 from the cache" in log
     assert {p: p.stat().st_mtime_ns for p in cache_files} == cache_files
     # nothing new in the cache: no exhibit read, nor its facts computed, again

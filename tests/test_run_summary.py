@@ -19,7 +19,7 @@ import pytest
 
 from e2e import build_fresh, copy_built, snakemake
 from snakemake_logger_plugin_poaforge import LogHandler
-from poaforge.steps import FAILED_MARK
+from poaforge.steps import FAILED_MARK, STAGE_MARK
 from snakemake_logger_plugin_poaforge.summary import MAX_LINES, RunSummary
 
 INTERNALS = ("RuleException", "CalledProcessError", "Traceback", "WorkflowError", "shell:", "Command '", "jobid")
@@ -91,7 +91,7 @@ def test_yaml_typo_ends_with_its_located_line(project: Path) -> None:
     assert len(out) < 25, "\n".join(out)
     assert out[-1].startswith(f"cases/walmart-us.yaml:{line}:"), "\n".join(out)
     assert " — " in out[-1]  # where — what — how to fix
-    assert out[-2] == "✗ walmart-us: checking the case file and reading its exhibits (prepare_case) — 1 problem:"
+    assert out[-2] == "✗ walmart-us: checking the case file (build_case) — 1 problem:"
     assert out[-3].startswith("not built: 1 case (walmart-us) — fix what is listed below")
     assert not [i for i in INTERNALS if i in "\n".join(out)], "\n".join(out)
 
@@ -143,7 +143,8 @@ def test_a_failed_gate_removes_the_documents_of_the_earlier_build(project: Path)
     assert done.returncode == 1
     assert not [p.name for p in res.iterdir() if p.name in ("poa.pdf", "poa.docx", "bundle.pdf", "upload", "checklist.md",
                                                              "manifest.json", "evidence-index.pdf")]
-    assert (res / "report.txt").is_file() and (res / "case.json").is_file()
+    assert (res / "report.txt").is_file() and (res / "report.json").is_file()
+    assert (res / "facts.json").is_file()  # `poa lint` still checks the case against its exhibits
     assert "cases/walmart-us.yaml: the documents of its earlier build in results/walmart-us/ were removed: they no longer " \
            "match the case — fix the errors below and run the same command again" in out, "\n".join(out)
     assert re.match(r"cases/walmart-us\.yaml:\d+:\d+: POA201 error: ", out[-1]), out[-1]
@@ -160,13 +161,14 @@ def test_many_problems_are_capped_with_where_the_rest_are(project: Path) -> None
                           capture_output=True).returncode == 0
     done = snakemake(project, "case42")
     out = _output(done)
-    *logged, mark = (project / "logs/case42/prepare_case.log").read_text(encoding="utf-8").splitlines()
-    assert mark == f"{FAILED_MARK} 1"
+    *lines, mark = (project / "logs/case42/build_case.log").read_text(encoding="utf-8").splitlines()
+    assert mark == f"{FAILED_MARK} 1" and lines[0] == f"{STAGE_MARK} validate"
+    logged = lines[1:]  # the failed stage's problems (the validation step's: it is the first)
     assert done.returncode == 1 and len(logged) > MAX_LINES
     assert len(out) < 25, "\n".join(out)
-    assert out[-1] == f"and {len(logged) - MAX_LINES} more in logs/case42/prepare_case.log"
+    assert out[-1] == f"and {len(logged) - MAX_LINES} more in logs/case42/build_case.log"
     assert out[-1 - MAX_LINES:-1] == logged[:MAX_LINES]
-    assert out[-2 - MAX_LINES].startswith(f"✗ case42: checking the case file and reading its exhibits (prepare_case) — {len(logged)} problems")
+    assert out[-2 - MAX_LINES].startswith(f"✗ case42: checking the case file (build_case) — {len(logged)} problems")
 
 
 @pytest.mark.e2e
@@ -192,29 +194,30 @@ def _log(root: Path, case: str, rule: str, lines: list[str], failed: bool = True
 def test_summary_groups_by_case_caps_and_counts(tmp_path: Path) -> None:
     run = RunSummary()
     many = [f"cases/a.yaml:{n}:1: problem {n} — fix {n}" for n in range(1, 15)]
-    run.failed("prepare_case", [_log(tmp_path, "a", "prepare_case", many)], ["results/a/case.json"])
-    run.failed("gate_case", [_log(tmp_path, "b", "gate_case", ["cases/b.yaml:3:5: POA201 error: x — y"])], ["results/b/gate.json"])
+    run.failed("build_case", [_log(tmp_path, "a", "build_case", many)], ["results/a/case.json"])
+    run.failed("write_changes", [_log(tmp_path, "b", "write_changes", ["cases/b.yaml:3:5: bad date — fix"])], ["results/b/changes.md"])
     run.started(7, "c", None, [])
     run.finished(7)
     lines = run.lines(tmp_path)
     assert lines[0] == "built: 1 case" and lines[1] == "  c: results/c/ — no quality-gate report"
     assert lines[2] == "not built: 2 cases (a, b) — fix what is listed below, then run the same command again"
-    assert lines[3] == "✗ a: checking the case file and reading its exhibits (prepare_case) — 14 problems:"
-    assert lines[4:14] == many[:MAX_LINES] and lines[14] == "and 4 more in logs/a/prepare_case.log"
-    assert lines[15:] == ["✗ b: the quality gate (gate_case) — 1 problem:", "cases/b.yaml:3:5: POA201 error: x — y"]
+    assert lines[3] == "✗ a: building the case (build_case) — 14 problems:"
+    assert lines[4:14] == many[:MAX_LINES] and lines[14] == "and 4 more in logs/a/build_case.log"
+    assert lines[15:] == ["✗ b: listing the changes since the rejected submission (write_changes) — 1 problem:",
+                          "cases/b.yaml:3:5: bad date — fix"]
 
 
 def test_the_cap_is_per_case(tmp_path: Path) -> None:
     """Two failed steps of one case share the ten lines; each says how many it left out."""
     run = RunSummary()
+    changes = [f"cases/a.yaml:{n}:1: submission {n}: no date — fix" for n in range(1, 13)]
     gate = [f"cases/a.yaml:{n}:1: POA201 error: e{n} — fix" for n in range(1, 4)]
-    evidence = [f"cases/a/evidence/{n}.pdf: is protected by a password — print to PDF" for n in range(1, 13)]
-    run.failed("gate_case", [_log(tmp_path, "a", "gate_case", gate)], [])
-    run.failed("build_bundle", [_log(tmp_path, "a", "build_bundle", evidence)], [])
+    run.failed("write_changes", [_log(tmp_path, "a", "write_changes", changes)], [])
+    run.failed("build_case", [_log(tmp_path, "a", "build_case", gate)], [])
     lines = run.lines(tmp_path)
-    assert lines[1:5] == ["✗ a: the quality gate (gate_case) — 3 problems:", *gate]
-    assert lines[5:] == ["✗ a: building the evidence index, the bundle, the uploads and the checklist (build_bundle) — 12 problems:",
-                         *evidence[:7], "and 5 more in logs/a/build_bundle.log"]
+    assert lines[1:5] == ["✗ a: building the case (build_case) — 3 problems:", *gate]
+    assert lines[5:] == ["✗ a: listing the changes since the rejected submission (write_changes) — 12 problems:",
+                         *changes[:7], "and 5 more in logs/a/write_changes.log"]
 
 
 def test_summary_of_a_cluster_job_names_the_step_that_failed(tmp_path: Path) -> None:
@@ -225,23 +228,23 @@ def test_summary_of_a_cluster_job_names_the_step_that_failed(tmp_path: Path) -> 
     import time
 
     run = RunSummary(since=time.time() - 1)
-    old = _log(tmp_path, "a", "gate_case", ["cases/a.yaml:9:9: POA201 error: yesterday's — fix"])
+    old = _log(tmp_path, "a", "write_changes", ["cases/a.yaml:9:9: yesterday's — fix"])
     os.utime(tmp_path / old, (time.time() - 3600, time.time() - 3600))
     for _ in range(2):
-        run.failed("gate_case", [old], [])
-        run.failed("lint_case", [_log(tmp_path, "a", "lint_case", ["poa lint: case a", "1 warning"], failed=False)], [])
-        run.failed("prepare_case", [_log(tmp_path, "a", "prepare_case", ["cases/a.yaml:1:1: bad — fix"])], [])
-        run.failed("build_bundle", ["logs/b/build_bundle.log"], [])
+        run.failed("write_changes", [old], [])
+        run.failed("status_page", [_log(tmp_path, "a", "status_page", ["written"], failed=False)], [])
+        run.failed("build_case", [_log(tmp_path, "a", "build_case", ["cases/a.yaml:1:1: bad — fix"])], [])
+        run.failed("build_case", ["logs/b/build_case.log"], [])
     lines = run.lines(tmp_path)
-    assert lines[1:] == ["✗ a: checking the case file and reading its exhibits (prepare_case) — 1 problem:", "cases/a.yaml:1:1: bad — fix",
-                         "✗ b: building the evidence index, the bundle, the uploads and the checklist (build_bundle) failed without a message "
-                         "of its own (logs/b/build_bundle.log) "
+    assert lines[1:] == ["✗ a: building the case (build_case) — 1 problem:", "cases/a.yaml:1:1: bad — fix",
+                         "✗ b: building the case (build_case) failed without a message "
+                         "of its own (logs/b/build_case.log) "
                          "— Snakemake's message is above; run again with --verbose for its details"]
 
 
 def test_a_retried_step_that_then_built_is_not_a_failure(tmp_path: Path) -> None:
     run = RunSummary()
-    run.failed("build_bundle", ["logs/a/build_bundle.log"], [])
+    run.failed("build_case", ["logs/a/build_case.log"], [])
     run.started(1, "a", None, [])
     run.finished(1)
     assert run.lines(tmp_path) == ["built: 1 case", "  a: results/a/ — no quality-gate report"]
@@ -249,10 +252,10 @@ def test_a_retried_step_that_then_built_is_not_a_failure(tmp_path: Path) -> None
 
 def test_progress_and_stats_lines() -> None:
     run = RunSummary()
-    run.started(3, "compose_letter", {"case": "a"}, ["results/a/poa.pdf"])
+    run.started(3, "build_case", {"case": "a"}, ["results/a/poa.pdf"])
     run.finished(3)
-    assert run.progress_line(4, 13) == "4 of 13 steps (31%) done — a: composing the letter (PDF, DOCX, form text)"
-    assert run.stats_line({"prepare_case": 2, "a": 1, "b": 1, "all": 1, "total": 5}) == "5 steps to run (2 cases: a, b)"
+    assert run.progress_line(4, 13) == "4 of 13 steps (31%) done — a: building the case"
+    assert run.stats_line({"build_case": 2, "a": 1, "b": 1, "all": 1, "total": 5}) == "5 steps to run (2 cases: a, b)"
 
 
 def _handler(stream: object, **settings: object) -> LogHandler:
@@ -275,17 +278,17 @@ def test_handler_replaces_internals_with_the_summary(tmp_path: Path, monkeypatch
     from snakemake_interface_logger_plugins.common import LogEvent
 
     monkeypatch.chdir(tmp_path)
-    log = _log(tmp_path, "a", "prepare_case", ["cases/a.yaml:2:3: bad — fix"])
+    log = _log(tmp_path, "a", "build_case", ["cases/a.yaml:2:3: bad — fix"])
     stream = io.StringIO()
     handler = _handler(stream)
     for record in (
         _record("Building DAG of jobs..."),
         _record("Using shell: /usr/bin/bash"),
-        _record("Job stats:", event=LogEvent.RUN_INFO, stats={"prepare_case": 1, "a": 1, "total": 2}),
-        _record("", event=LogEvent.JOB_INFO, jobid=1, rule_name="prepare_case", wildcards={"case": "a"}, output=[], log=[log]),
+        _record("Job stats:", event=LogEvent.RUN_INFO, stats={"build_case": 1, "a": 1, "total": 2}),
+        _record("", event=LogEvent.JOB_INFO, jobid=1, rule_name="build_case", wildcards={"case": "a"}, output=[], log=[log]),
         _record("RuleException:\nCalledProcessError in file Snakefile, line 44:\nCommand 'x'", logging.ERROR,
                 event=LogEvent.ERROR, exception="RuleException"),
-        _record("Error in rule prepare_case", logging.ERROR, event=LogEvent.JOB_ERROR, rule_name="prepare_case",
+        _record("Error in rule build_case", logging.ERROR, event=LogEvent.JOB_ERROR, rule_name="build_case",
                 log=[log], output=["results/a/case.json"], shellcmd="python -m poaforge.steps validate"),
         _record("Exiting because a job execution failed. Look above for error messages", logging.ERROR),
         _record("WorkflowError:\nAt least one job did not complete successfully.", logging.ERROR, event=LogEvent.ERROR,
@@ -296,9 +299,9 @@ def test_handler_replaces_internals_with_the_summary(tmp_path: Path, monkeypatch
     assert stream.getvalue().splitlines() == [
         "Building DAG of jobs...",
         "2 steps to run (1 case: a)",
-        "✗ a: checking the case file and reading its exhibits failed (prepare_case) — its problems are listed at the end",
+        "✗ a: building the case failed (build_case) — its problems are listed at the end",
         "not built: 1 case (a) — fix what is listed below, then run the same command again",
-        "✗ a: checking the case file and reading its exhibits (prepare_case) — 1 problem:",
+        "✗ a: building the case (build_case) — 1 problem:",
         "cases/a.yaml:2:3: bad — fix",
     ]
 
@@ -323,11 +326,11 @@ def test_handler_gives_a_failed_cluster_job_one_line(tmp_path: Path, monkeypatch
     from snakemake_interface_logger_plugins.common import LogEvent
 
     monkeypatch.chdir(tmp_path)
-    failed = _log(tmp_path, "a", "prepare_case", ["cases/a.yaml:5:11: platform: 'walmrt' is not allowed here — one of …"])
+    failed = _log(tmp_path, "a", "build_case", ["cases/a.yaml:5:11: platform: 'walmrt' is not allowed here — one of …"])
     stream = io.StringIO()
     handler = _handler(stream)
-    infos = [{"rule_name": "prepare_case", "log": [failed], "output": ["results/a/case.json"]},
-             {"rule_name": "compose_letter", "log": ["logs/a/compose_letter.log"], "output": ["results/a/poa.pdf"]}]
+    infos = [{"rule_name": "build_case", "log": [failed], "output": ["results/a/case.json"]},
+             {"rule_name": "write_changes", "log": ["logs/a/write_changes.log"], "output": ["results/a/changes.md"]}]
     handler.handle(_record("Error in group case", logging.ERROR, event=LogEvent.GROUP_ERROR, job_error_info=infos))
     for info in infos:
         handler.handle(_record("Error in rule", logging.ERROR, event=LogEvent.JOB_ERROR, indent=True, **info))
@@ -336,6 +339,6 @@ def test_handler_gives_a_failed_cluster_job_one_line(tmp_path: Path, monkeypatch
     assert stream.getvalue().splitlines() == [
         "✗ a: its cluster job failed (2 steps) — its problems are listed at the end",
         "not built: 1 case (a) — fix what is listed below, then run the same command again",
-        "✗ a: checking the case file and reading its exhibits (prepare_case) — 1 problem:",
+        "✗ a: building the case (build_case) — 1 problem:",
         "cases/a.yaml:5:11: platform: 'walmrt' is not allowed here — one of …",
     ]

@@ -78,7 +78,7 @@ def test_missing_case_file(mini: Make) -> None:
 def test_every_rule_name_is_reserved() -> None:
     """A case named like a rule would make `snakemake` fail with its own CreateRuleException."""
     rules = set(re.findall(r"^rule (\w+):", (PROJECT / "Snakefile").read_text(encoding="utf-8"), re.M))
-    assert "gate_case" in rules and rules <= RESERVED_IDS, rules - RESERVED_IDS
+    assert "build_case" in rules and rules <= RESERVED_IDS, rules - RESERVED_IDS
 
 
 def test_the_build_step_of_a_half_filled_case_also_names_the_gates_errors(mini: Make) -> None:

@@ -20,7 +20,6 @@ Everything happens in a temporary copy of the project; nothing here is committed
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 import os
@@ -218,11 +217,12 @@ def case_figures(project: Path, cid: str, label: str) -> None:
     print(f"  ratio pipeline / (raw tools + start-up)  {pipe_t / (raw_sum + noop_t):5.2f}x   (target ≤ 2)")
     print(f"  ratio rebuild after an edit / (raw tools + start-up)  {edit_t / (raw_sum + noop_t):5.2f}x   (target ≤ 1.5)")
     bundle_figures(project, cid, raw["qpdf merge"][0])
-    prepare_bench = res.parent.parent / "logs" / cid / "prepare_case.benchmark.tsv"
-    if prepare_bench.exists():  # the last run of prepare_case: the edit's (every exhibit's text from the cache)
-        row = prepare_bench.read_text().splitlines()[1].split("\t")
-        log = (res.parent.parent / "logs" / cid / "prepare_case.log").read_text().strip().splitlines()[-1]
-        print(f"  prepare_case job, after the edit  {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB   ({log})")
+    job_bench = res.parent.parent / "logs" / cid / "build_case.benchmark.tsv"
+    if job_bench.exists():  # the last run of the case's job: the edit's (every exhibit's text from the cache)
+        row = job_bench.read_text().splitlines()[1].split("\t")
+        log = (res.parent.parent / "logs" / cid / "build_case.log").read_text()
+        read = next((line for line in log.splitlines() if line.startswith("read ")), "")
+        print(f"  build_case job, after the edit  {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB   ({read})")
 
 
 def _clone_case(project: Path, src: str, dst: str, metadata: list[tuple[str, str]], digest: str) -> None:
@@ -237,8 +237,8 @@ def _clone_case(project: Path, src: str, dst: str, metadata: list[tuple[str, str
         text = out.read_text(encoding="utf-8")
         out.unlink()
         out.write_text(text.replace(src, dst), encoding="utf-8")
-    # the records Snakemake keeps per output (the case's digest is a parameter of prepare_case)
-    new = hashlib.sha256((project / "cases" / f"{dst}.yaml").read_bytes()).hexdigest()
+    # the records Snakemake keeps per output (the case's digest is a parameter of build_case)
+    new = _case_digest(project, dst)
     meta = project / ".snakemake" / "metadata"
     for path, record in metadata:
         name = base64.b64encode(path.replace(src, dst).encode()).decode()
@@ -281,6 +281,19 @@ def bundle_figures(project: Path, cid: str, qpdf_first: float, runs: int = 3) ->
           f"   (qpdf merge in the case figures above: {qpdf_first:.2f} s)")
 
 
+def _case_digest(project: Path, cid: str) -> str:
+    """The case's digest parameter, as the Snakefile computes it (poaforge.portfolio.fresh)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from poaforge.portfolio.fresh import case_digest, evidence
+
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        return case_digest(Path("cases", f"{cid}.yaml").read_bytes(), *evidence(cid))
+    finally:
+        os.chdir(cwd)
+
+
 def many_projects(root: Path, counts: tuple[int, ...]) -> dict[int, Path]:
     """Projects of ``count`` built cases each: one small case built for real in the first, the
     others copies of it, of its results and of Snakemake's records (so a no-op checks ``count``
@@ -296,7 +309,7 @@ def many_projects(root: Path, counts: tuple[int, ...]) -> dict[int, Path]:
         meta = project / ".snakemake" / "metadata"
         records = [(base64.b64decode(p.name).decode(), p.read_text(encoding="utf-8")) for p in meta.iterdir()]
         records = [(path, text) for path, text in records if "/m000/" in path]
-        digest = hashlib.sha256((project / "cases" / "m000.yaml").read_bytes()).hexdigest()
+        digest = _case_digest(project, "m000")
         for i in range(1, count):
             _clone_case(project, "m000", f"m{i:04d}", records, digest)
         now = time.time()
@@ -304,7 +317,7 @@ def many_projects(root: Path, counts: tuple[int, ...]) -> dict[int, Path]:
             os.utime(path, (now - 60, now - 60), follow_symlinks=False)
         for path in sorted((project / "results").rglob("*")):
             os.utime(path, (now - 30, now - 30), follow_symlinks=False)
-        measure([SNAKEMAKE], project)  # the status page of the new set of cases
+        measure([SNAKEMAKE], project)  # the status page of the new set of cases; the copies' states noted
         projects[count] = project
     return projects
 

@@ -4,12 +4,14 @@ import hashlib
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from poaforge.case.model import CASE_ID  # noqa: E402
 from poaforge.deps import module_files  # noqa: E402
 from poaforge.steps import FAILED_MARK, RESERVED_IDS, step_named  # noqa: E402  (light: the registry of steps)
+from poaforge.portfolio import fresh  # noqa: E402  (standard library only)  # noqa: E402  (standard library only)
 
 PY = sys.executable
 
@@ -89,29 +91,16 @@ def _case_file(case):
 
 
 def case_digest(wildcards):
-    """SHA-256 of the case file: content edits rebuild even when the time stamp goes back.
-    Evidence files whose names hold braces cannot be Snakemake inputs: their size and time
-    stamp are part of the digest instead."""
-    h = hashlib.sha256(_case_file(wildcards.case))
-    for path in _evidence(wildcards.case)[1]:
-        st = os.stat(path)
-        h.update(f"\0{path}\0{st.st_size}\0{st.st_mtime_ns}".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    """The case's digest parameter (poaforge.portfolio.fresh.case_digest): its file's content
+    and its evidence files' names."""
+    return fresh.case_digest(_case_file(wildcards.case), *_evidence(wildcards.case))
 
 
 @functools.cache
 def _evidence(case):
-    """Regular files in the case's own folder (not following links out), in two lists: those
-    whose path has no brace (Snakemake would read '{x}' as a wildcard) and those that have one.
-    The folder is walked once per run."""
-    plain, braced = [], []
-    for folder, dirs, files in os.walk(Path("cases", case)):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            p = Path(folder, name)
-            if not name.startswith(".") and p.is_file() and not p.is_symlink():
-                (braced if "{" in str(p) or "}" in str(p) else plain).append(str(p))
-    return plain, braced
+    """The case's evidence files, plain and braced (poaforge.portfolio.fresh.evidence); the
+    folder is walked once per run."""
+    return fresh.evidence(case)
 
 
 def evidence_files(wildcards):
@@ -119,29 +108,121 @@ def evidence_files(wildcards):
     return _evidence(wildcards.case)[0]
 
 
-#: What a case's target (`snakemake <case>`) and `snakemake` ask for: the outputs of its last
-#: step. Every other output is an input of a later step (the manifest hashes them all), so a
-#: lost one is made again all the same: Snakemake reruns a job whose output a later job needs.
-CASE_OUTPUTS = ["evidence-index.pdf", "evidence-index.csv", "bundle.pdf", "upload.json", "checklist.md", "status.json",
-                "manifest.json"]
-
-
 def case_targets(cases):
-    return [f"results/{c}/{name}" for c in cases for name in CASE_OUTPUTS]
+    """What a case's target (`snakemake <case>`) and `snakemake` ask for: every output of the
+    case's job (Snakemake reruns a job for a missing output only when it is asked for)."""
+    return [str(o).replace("{case}", c) for c in cases for o in rules.build_case.output]
+
+
+#: What the case's job is made from: the package's modules its stages import and every
+#: project file they read.
+CASE_MADE_FROM = made_from("case", DATA_FILES, DOCUMENT_FILES, EVIDENCE_TEMPLATES, LINT_FILES, SCAFFOLD_FILES,
+                           TEMPLATES, REFERENCE_DOCS, ["schemas/letter.schema.json"])
+
+
+def case_options(wildcards=None):
+    """The options of the case's job that change what it writes (`--config lint_gate=off`, `allow_lossy=1`)."""
+    return " ".join(o for o, on in (("--gate-off", not LINT_GATE), ("--allow-lossy", bool(config.get("allow_lossy")))) if on)
+
+
+class _Case:  # what an input function of the case's rule is given: its wildcards
+    def __init__(self, case):
+        self.case = case
+
+
+#: When this run began: an input changed since is not noted as built (it may not be).
+_RUN_STARTED_NS = time.time_ns()
+
+
+def _state(case):
+    """What the case's job is built from now (poaforge.portfolio.fresh.state)."""
+    w = _Case(case)
+    return fresh.state(CASE_MADE_FROM, case_options().split(), case_digest(w),
+                       [f"cases/{case}.yaml", *evidence_files(w), *changes_output(w)], case_targets([case]))
+
+
+@functools.cache
+def _notes():
+    return fresh.Notes()
+
+
+def _building():
+    """True in a run that builds or dry-runs (an executor is set), not one that lists,
+    summarises or deletes outputs."""
+    return getattr(workflow, "_executor_plugin", None) is not None
+
+
+@functools.cache
+def cases_to_check():
+    """The cases a plain `snakemake` hands to Snakemake: all of them, except, in a run that
+    builds and forces nothing, the cases whose noted state is their state now (skipped
+    without a job: a no-op over a thousand cases costs a stat per file, not Snakemake's
+    ~2.5 ms per job; poaforge.portfolio.fresh)."""
+    settings = getattr(workflow, "dag_settings", None)
+    forced = settings is None or settings.forceall or settings.forcetargets or settings.forcerun
+    if not _building() or forced:
+        return CASES
+    notes = _notes().cases
+    stale = []
+    for c in CASES:
+        try:
+            if fresh.is_fresh(notes.get(c), _state(c)):
+                continue
+        except OSError:
+            pass
+        stale.append(c)
+    return stale
+
+
+def _note_fresh():
+    """Note the state of every case whose job Snakemake found up to date or ran to the end in
+    this run (not in a dry run; not when an input changed since the run began)."""
+    dag = getattr(workflow, "dag", None)
+    if dag is None or not _building():
+        return
+    built = {}
+    for job in list(dag.jobs):
+        if job.rule.name != "build_case" or not dag.noneedrun_finished(job):
+            continue
+        if workflow.dryrun and dag.needrun(job):
+            continue
+        case = job.wildcards_dict.get("case", "")
+        try:
+            now = _state(case)
+        except OSError:
+            continue
+        if all(mtime < _RUN_STARTED_NS for _, mtime in now["inputs"].values()):
+            built[case] = now
+    _notes().save(built, keep=CASES)
+
+
+def note_fresh_at_exit():
+    """Run :func:`_note_fresh` when Snakemake exits (after a success, a failure or "nothing to
+    be done"); a failure to note only costs the next run a full check."""
+    import atexit
+
+    def note():
+        try:
+            _note_fresh()
+        except Exception:  # noqa: BLE001  (the notes are an optimisation; Snakemake's exit stays as it is)
+            pass
+
+    atexit.register(note)
 
 
 def step(command):
-    """Shell line running one pipeline step, its messages going to the rule's log, which a
+    """Shell line running one pipeline step, its messages going to the rule's (first) log, which a
     failure ends with FAILED_MARK and the exit status. A failed step's problems are printed
     once, at the end of the run, by the poaforge logger plugin
     (scripts/snakemake_logger_plugin_poaforge, named in the profiles)."""
     env = "TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1"
-    run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log:q}} 2>&1"
-    return f"{run} || {{{{ status=$?; echo \"{FAILED_MARK} $status\" >> {{log:q}}; exit $status; }}}}"
+    run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log[0]:q}} 2>&1"
+    return f"{run} || {{{{ status=$?; echo \"{FAILED_MARK} $status\" >> {{log[0]:q}}; exit $status; }}}}"
 
 
 # --- many cases: re-appeals, status page, rebuilds from git (see docs/many-cases.md) ---------
 from poaforge.portfolio.history import has_rejected_text  # noqa: E402  (light: no third-party modules)
+
 
 #: `--config lint_gate=off` (`poa rebuild`): lint errors are reported but do not stop the
 #: build, so a version that was filed can be shown again as it was.

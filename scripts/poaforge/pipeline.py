@@ -1,20 +1,22 @@
-"""The pipeline's jobs that run several stages of a case in one process.
+"""The job that builds one case: every stage, in order, in one process.
 
-    python -m poaforge.steps prepare CASE_YAML RESULTS_DIR
-    python -m poaforge.steps package RESULTS_DIR [--allow-lossy]
+    python -m poaforge.steps case CASE_YAML RESULTS_DIR [--gate-off] [--allow-lossy] [--index LINT_INDEX]
 
-``prepare`` checks the case file (``case.json``), prepares its exhibits (``exhibits.json``,
-``exhibits/``) and reads them (``facts.json``, ``text/``); ``package`` builds, after the
-letter, the evidence index, ``bundle.pdf``, ``upload/`` with ``upload.json``,
-``checklist.md``, the case's row of the status page (``status.json``) and, last,
-``manifest.json`` (which hashes every other output).
+Stages (each a step of :data:`poaforge.steps.STEPS`, runnable alone by the same command line):
+validate (``case.json``) → evidence (``exhibits.json``, ``exhibits/``) → read (``facts.json``,
+``text/``) → lint-report (``report.json``, ``report.txt``) → gate (``gate.json``, or the
+build stops with the report's errors) → letter (``letter.json``, ``poa.pdf``/``.docx``/``.txt``,
+``form.json``) → index → bundle → upload (``upload/`` with ``upload.json``) → checklist →
+status-row (``status.json``) → manifest (SHA-256 of every output), last.
 
-Each stage is a step of its own in :data:`poaforge.steps.STEPS` (runnable alone by the same
-command line); running them here, in order, in one process costs one Python start and one
-import of each library instead of one per stage, and gives Snakemake fewer jobs to check
-on every run — its cost per job is what a no-op over a thousand cases pays (measured
-figures: README, Performance). The first stage that fails stops the job with its located
-problems, as it would alone.
+One job per case, one Python start and one import of each library: Snakemake costs about
+2.5 ms per job on every run and a few hundred milliseconds per job that runs, and a process
+start with its imports costs as much again (measured figures: README, Performance;
+docs/pipeline.md). The reading of exhibits and the lint index are cached by content, so an
+edit of the case text re-reads nothing. The first stage that fails stops the job with its
+located problems, as it would alone; Snakemake then deletes the job's outputs (an earlier
+build's documents no longer match the case) but keeps its logs, among them the quality
+gate's report.
 """
 
 from __future__ import annotations
@@ -24,38 +26,41 @@ from pathlib import Path
 
 from poaforge.console import ArgParser
 
-__all__ = ["prepare", "package"]
+__all__ = ["build"]
 
 
 def _run(command: str, *args: object) -> None:
-    """Run the stage ``command`` (a step of poaforge.steps) with ``args`` in this process."""
-    from poaforge.steps import main
+    """Run the stage ``command`` (a step of poaforge.steps) with ``args`` in this process,
+    after a line naming it (``STAGE_MARK``) in the job's log."""
+    import sys
 
+    from poaforge.steps import STAGE_MARK, main
+
+    sys.stdout.flush()  # what the earlier stage printed comes before the mark
+    print(f"{STAGE_MARK} {command}", file=sys.stderr, flush=True)
     main([command, *(str(a) for a in args)])
 
 
-def prepare(argv: Sequence[str]) -> int:
-    """Job ``prepare CASE_YAML RESULTS_DIR``: validate → evidence → read (outputs in RESULTS_DIR)."""
-    p = ArgParser(prog="python -m poaforge.steps prepare")
+def build(argv: Sequence[str]) -> int:
+    """Job ``case CASE_YAML RESULTS_DIR …``: every stage of the case (module docstring);
+    outputs in RESULTS_DIR. Returns 0; a stage's user error propagates (exit 1)."""
+    p = ArgParser(prog="python -m poaforge.steps case")
     p.add_argument("case_yaml", type=Path)
     p.add_argument("results", type=Path, help="results/<case>")
-    args = p.parse_args(list(argv))
-    checked = args.results / "case.json"
-    _run("validate", args.case_yaml, checked)
-    _run("evidence", checked, args.results)
-    _run("read", checked, args.results / "exhibits.json", args.results)
-    return 0
-
-
-def package(argv: Sequence[str]) -> int:
-    """Job ``package RESULTS_DIR [--allow-lossy]``: index → bundle → upload → checklist →
-    status row → manifest, from the files the earlier jobs left in RESULTS_DIR."""
-    p = ArgParser(prog="python -m poaforge.steps package")
-    p.add_argument("results", type=Path, help="results/<case>")
+    p.add_argument("--index", type=Path, help="the similarity index's cache (results/lint-index.json)")
+    p.add_argument("--gate-off", action="store_true", help="report lint errors but build all the same (poa rebuild)")
     p.add_argument("--allow-lossy", action="store_true", help="consent to lossy recompression of uploads")
     args = p.parse_args(list(argv))
     r = args.results
-    checked, letter, exhibits, facts = r / "case.json", r / "letter.json", r / "exhibits.json", r / "facts.json"
+    checked, exhibits, facts, letter = r / "case.json", r / "exhibits.json", r / "facts.json", r / "letter.json"
+    _run("validate", args.case_yaml, checked)
+    _run("evidence", checked, r)
+    _run("read", checked, exhibits, r)
+    _run("lint-report", checked, args.case_yaml, r / "report.json", r / "report.txt", "--facts", facts,
+         "--exhibits", exhibits, "--now", "none", *(["--index", args.index] if args.index else []))
+    # a failed gate also removes upload/ of an earlier build (Snakemake removed the declared outputs)
+    _run("gate", r / "report.json", r / "gate.json", *(["--off"] if args.gate_off else []), "--stale", r / "upload.json")
+    _run("letter", checked, letter, r / "poa.pdf", r / "poa.docx", r / "poa.txt", r / "form.json")
     _run("index", checked, letter, exhibits, r / "evidence-index.pdf", r / "evidence-index.csv", "--checked", facts)
     _run("bundle", checked, letter, exhibits, r / "bundle.pdf", "--checked", facts)
     _run("upload", checked, exhibits, r / "upload", "--bundle", r / "bundle.pdf", "--list", r / "upload.json",

@@ -2,7 +2,7 @@
 
 Each :class:`Step` names the Snakemake rule that runs it, the module and function that do
 the work, and nothing else.  A pipeline job of a case runs several stages in one process
-(one start-up, one import of each library, few Snakemake jobs per case — see
+(one start-up, one import of each library, one Snakemake job per case — see
 ``docs/pipeline.md``): such a step lists its ``stages``, each itself a step that can be run
 alone from the command line (``python -m poaforge.steps bundle …``) but has no rule.  The
 Snakefile derives from this list the source files each rule depends on (its module and its
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Step", "STEPS", "RESERVED_IDS", "FAILED_MARK", "step_named", "main"]
+__all__ = ["Step", "STEPS", "RESERVED_IDS", "FAILED_MARK", "STAGE_MARK", "step_named", "main"]
 
 
 @dataclass(frozen=True)
@@ -39,20 +39,19 @@ class Step:
     stages: tuple[str, ...] = ()
 
 
-#: Every step, in pipeline order (case → check → letter → evidence → bundle → submit → portfolio):
-#: first the five jobs of a case, then the stages they run, then the portfolio's steps.
+#: Every step, in pipeline order: first the one job of a case, then the stages it runs in
+#: order, then the portfolio's steps.
 STEPS: tuple[Step, ...] = (
-    Step("prepare", "prepare_case", "poaforge.pipeline", "prepare", does="checking the case file and reading its exhibits",
-         stages=("validate", "evidence", "read")),
-    Step("lint-report", "lint_case", "poaforge.check.cli", "main_report", does="writing the quality-gate report"),
-    Step("gate", "gate_case", "poaforge.gate", does="the quality gate"),
-    Step("letter", "compose_letter", "poaforge.letter.step", does="composing the letter (PDF, DOCX, form text)"),
-    Step("package", "build_bundle", "poaforge.pipeline", "package",
-         does="building the evidence index, the bundle, the uploads and the checklist",
-         stages=("index", "bundle", "upload", "checklist", "status-row", "manifest")),
+    Step("case", "build_case", "poaforge.pipeline", "build",
+         does="building the case",
+         stages=("validate", "evidence", "read", "lint-report", "gate", "letter", "index", "bundle", "upload",
+                 "checklist", "status-row", "manifest")),
     Step("validate", "", "poaforge.case.validate", "step", does="checking the case file"),
     Step("evidence", "", "poaforge.evidence.intake", does="preparing the exhibits"),
     Step("read", "", "poaforge.evidence.read", does="reading the exhibits"),
+    Step("lint-report", "", "poaforge.check.cli", "main_report", does="writing the quality-gate report"),
+    Step("gate", "", "poaforge.gate", does="the quality gate"),
+    Step("letter", "", "poaforge.letter.step", does="composing the letter (PDF, DOCX, form text)"),
     Step("index", "", "poaforge.letter.index", does="typesetting the evidence index"),
     Step("bundle", "", "poaforge.bundle.merge", does="merging the bundle"),
     Step("upload", "", "poaforge.submit.upload", does="preparing the uploads"),
@@ -74,6 +73,12 @@ RESERVED_IDS: frozenset[str] = frozenset(
 #: failed (workflow/common.smk); the run's summary reads such logs as the failed steps'
 #: messages (scripts/snakemake_logger_plugin_poaforge).
 FAILED_MARK = "poa-forge: this step failed, exit status"
+
+#: A job running several stages writes this line, with the stage's command, to its log before
+#: each stage (poaforge.pipeline); the run's summary shows a failed job's lines after the last
+#: such line only — the failing stage's problems, not the earlier stages' notes — and names
+#: the stage.
+STAGE_MARK = "poa-forge: stage"
 
 
 def step_named(command: str) -> Step:

@@ -32,13 +32,14 @@ MAX_LINES = 10
 MAX_BUILT = 10
 
 
-def _steps() -> tuple[dict[str, Any], str]:
-    """The pipeline's steps by rule name, in pipeline order, and the failure mark (poaforge.steps)."""
+def _steps() -> tuple[dict[str, Any], dict[str, str], str, str]:
+    """The pipeline's steps by rule name, in pipeline order; what each step and stage does, by
+    command; the failure mark and the stage mark (poaforge.steps)."""
     try:
-        from poaforge.steps import FAILED_MARK, STEPS
+        from poaforge.steps import FAILED_MARK, STAGE_MARK, STEPS
     except ImportError:  # the plugin without the package: rule names only
-        return {}, "poa-forge: this step failed"
-    return {s.rule: s for s in STEPS if s.rule}, FAILED_MARK
+        return {}, {}, "poa-forge: this step failed", "poa-forge: stage"
+    return {s.rule: s for s in STEPS if s.rule}, {s.command: s.does for s in STEPS}, FAILED_MARK, STAGE_MARK
 
 
 @dataclass
@@ -64,9 +65,10 @@ def case_of(rule: str, wildcards: Mapping[str, Any] | None, files: Iterable[str]
     return ""
 
 
-def log_lines(path: Path, mark: str, since: float = 0.0) -> list[str] | None:
-    """The messages of a failed step: the non-blank lines of its log before ``mark``; None
-    when the log cannot be read, was written before ``since`` (seconds since the epoch,
+def log_lines(path: Path, mark: str, since: float = 0.0, stage_mark: str = "") -> tuple[str, list[str]] | None:
+    """The failed stage and its messages: the command named by the log's last line starting
+    with ``stage_mark`` ("" without one) and the non-blank lines after it, before ``mark``;
+    None when the log cannot be read, was written before ``since`` (seconds since the epoch,
     the start of the run) or does not end with the mark of a failure."""
     try:
         if path.stat().st_mtime < since:
@@ -77,7 +79,10 @@ def log_lines(path: Path, mark: str, since: float = 0.0) -> list[str] | None:
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     if not lines or not lines[-1].startswith(mark):
         return None
-    return lines[:-1]
+    stages = [i for i, line in enumerate(lines) if stage_mark and line.startswith(stage_mark)]
+    if not stages:
+        return "", lines[:-1]
+    return lines[stages[-1]][len(stage_mark):].strip(), lines[stages[-1] + 1:-1]
 
 
 class RunSummary:
@@ -92,7 +97,7 @@ class RunSummary:
         self.built: list[str] = []
         self.last: tuple[str, str] = ("", "")         # (rule, case) of the job finished last
         self.printed = False
-        self.steps, self.mark = _steps()
+        self.steps, self.does, self.mark, self.stage_mark = _steps()
 
     def started(self, jobid: int, rule: str, wildcards: Mapping[str, Any] | None, files: Sequence[str]) -> None:
         """A job was scheduled (Snakemake's job_info event)."""
@@ -190,15 +195,17 @@ class RunSummary:
         left = MAX_LINES
         order = list(self.steps)
         for f in sorted(failures, key=lambda f: (order.index(f.rule) if f.rule in order else len(order), f.rule)):
-            found = [(p, log_lines(root / p, self.mark, self.since)) for p in f.logs if p]
-            lines = [line for _, got in found for line in (got or [])]
+            found = [(p, log_lines(root / p, self.mark, self.since, self.stage_mark)) for p in f.logs if p]
+            stage = next((got[0] for _, got in found if got and got[0]), "")
+            lines = [line for _, got in found for line in (got[1] if got else [])]
             if not lines:
                 silent.append(f)
                 continue
             shown = lines[:left]
             left -= len(shown)
             plural = "s" if len(lines) != 1 else ""
-            blocks += [f"✗ {f.case or 'shared step'}: {self.what(f.rule)} ({f.rule}) — {len(lines)} problem{plural}:", *shown]
+            what = self.does.get(stage) or self.what(f.rule)
+            blocks += [f"✗ {f.case or 'shared step'}: {what} ({f.rule}) — {len(lines)} problem{plural}:", *shown]
             if len(lines) > len(shown):
                 blocks.append(f"and {len(lines) - len(shown)} more in {', '.join(p for p, got in found if got)}")
         if silent and not blocks:

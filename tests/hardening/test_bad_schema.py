@@ -205,7 +205,7 @@ def test_bad_item_ids(proj: Path, step: Step, ident: str) -> None:
         f"{CASE}:42:19: preventive_measures[1] (PM1).root_causes[1]: {bad}"])
 
 
-@pytest.mark.parametrize("ident", ["all", "build_bundle", "prepare_case", "case", "results"])
+@pytest.mark.parametrize("ident", ["all", "build_case", "status_page", "case", "results"])
 def test_item_id_equal_to_a_rule_name_is_fine(proj: Path, step: Step, ident: str) -> None:
     """Only case ids become Snakemake rules; an item may be called 'all'."""
     from .corpus import MINI_TEXT
@@ -216,7 +216,7 @@ def test_item_id_equal_to_a_rule_name_is_fine(proj: Path, step: Step, ident: str
 
 @pytest.mark.parametrize(("stem", "expected"), [
     ("all", "1:1: the case id 'all' is the name of a pipeline rule — rename the file, e.g. to 'case-all'"),
-    ("build_bundle", "1:1: the case id 'build_bundle' is the name of a pipeline rule — rename the file, e.g. to 'case-build_bundle'"),
+    ("build_case", "1:1: the case id 'build_case' is the name of a pipeline rule — rename the file, e.g. to 'case-build_case'"),
     ("my case", "1:1: the file name 'my case' is not a usable case id — rename the file: letters, digits, '-' and '_', "
      "starting with a letter"),
     ("2026-odr", "1:1: the file name '2026-odr' is not a usable case id — rename the file: letters, digits, '-' and '_', "

@@ -43,12 +43,12 @@ def _start(root: Path, *args: str) -> subprocess.Popen[bytes]:
 
 
 def _interrupt_merge(root: Path, proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
-    """Wait until build_bundle is merging, then send ``sig`` to the whole process group."""
+    """Wait until the case job is merging the bundle, then send ``sig`` to the whole process group."""
     work = root / R / ".bundle.pdf.work"
     deadline = time.monotonic() + 180
     while not work.exists():
         assert proc.poll() is None, "the build ended before merging started"
-        assert time.monotonic() < deadline, "build_bundle never started"
+        assert time.monotonic() < deadline, "the bundle merge never started"
         time.sleep(0.02)
     time.sleep(0.3)
     assert not (root / R / "bundle.pdf").exists(), "merging finished too fast to be interrupted"
@@ -84,7 +84,7 @@ def test_sigkill_mid_merge_then_rerun(big: Path) -> None:
 @pytest.mark.e2e
 def test_ctrl_c_mid_merge_cleans_up(big: Path) -> None:
     """Ctrl-C (SIGINT to the group): no bundle, no temporary folders, no stale lock."""
-    _interrupt_merge(big, _start(big, "--forcerun", "build_bundle"), signal.SIGINT)
+    _interrupt_merge(big, _start(big, "--forcerun", "build_case"), signal.SIGINT)
     assert not list((big / R).rglob("bundle.pdf"))
     assert not list((big / R).glob(".bundle.pdf.*"))
     rerun = run_snakemake(big, "mini")
@@ -124,7 +124,7 @@ def _steps(out: str) -> dict[str, tuple[list[str], str]]:
         "render-index": (["index", f"{R}/case.json", f"{R}/letter.json", f"{R}/exhibits.json", f"{out}/evidence-index.pdf",
                           f"{out}/evidence-index.csv"], f"{out}/evidence-index.csv"),
         "bundle": (["bundle", f"{R}/case.json", f"{R}/letter.json", f"{R}/exhibits.json", f"{out}/bundle.pdf"],
-                   f"{out}/.bundle.pdf.front/poa.pdf"),
+                   f"{out}/.bundle.pdf.work/poa.pdf"),
         "upload": (["upload", f"{R}/case.json", f"{R}/exhibits.json", f"{out}/upload", "--bundle", f"{R}/bundle.pdf"], "poa"),
         "checklist": (["checklist", f"{R}/case.json", f"{R}/letter.json", f"{R}/form.json", f"{R}/exhibits.json",
                        f"{out}/checklist.md"], f"{out}/checklist.md"),
@@ -218,7 +218,7 @@ def test_our_lock_stops_a_second_run(small: Path) -> None:
     before = tree_hashes(small / R)
     with open(small / ".snakemake/poa-forge.lock", "w") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        result = run_snakemake(small, "mini", "--forcerun", "prepare_case")
+        result = run_snakemake(small, "mini", "--forcerun", "build_case")
     assert result.returncode == 1
     assert_clean(result.stderr)
     assert "another snakemake run is building in this folder — wait for it to finish, then run again" in result.stderr
@@ -236,7 +236,7 @@ def test_disk_full_while_writing_the_bundle(small: Path) -> None:
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (size - 2_000, size - 2_000))
 
-    result = run_snakemake(small, "mini", "--forcerun", "build_bundle", preexec_fn=cap)
+    result = run_snakemake(small, "mini", "--forcerun", "build_case", preexec_fn=cap)
     assert result.returncode == 1
     assert_clean(result.stderr)
     assert (f"{R}/bundle.pdf: cannot write the bundle (File too large) — free some disk space and check that the "
@@ -267,7 +267,7 @@ def test_read_only_results_folder(small: Path) -> None:
     folder = small / R
     folder.chmod(0o555)
     try:
-        result = run_snakemake(small, "mini", "--forcerun", "build_bundle")
+        result = run_snakemake(small, "mini", "--forcerun", "build_case")
     finally:
         folder.chmod(0o755)
     assert result.returncode == 1

@@ -1,12 +1,12 @@
 """The bundle's pages put together: exhibits, cover and front parts, then navigation and stamps.
 
 :class:`Bundle` fills an empty ``pikepdf.Pdf``. The exhibits' pages are copied first (while
-the front parts may still be typeset elsewhere), with their active content removed; the
-cover and the front parts then go before them. :meth:`Bundle.finish` adds what a reader
-navigates by (:mod:`poaforge.bundle.navigation`), normalises every page's boxes, adds a
-strip below each exhibit page and stamps every page (:mod:`poaforge.bundle.stamps`) with
-its number ("Page 17 of 513") and, on exhibit pages, the exhibit and its page ("Exhibit 3
-· p. 2/5 — title"), every word from the letter model.
+the front parts, the cover and the stamps are typeset elsewhere), with their active content
+removed, their boxes normalised and a strip added below each; the cover and the front parts
+then go before them. :meth:`Bundle.finish` adds what a reader navigates by
+(:mod:`poaforge.bundle.navigation`) and lays the stamps on (:mod:`poaforge.bundle.stamps`):
+every page's number ("Page 17 of 513") and, on exhibit pages, the exhibit and its page
+("Exhibit 3 · p. 2/5 — title"), every word from the letter model (:func:`stamp_texts`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from poaforge.bundle.merge import label
 
-__all__ = ["Bundle"]
+__all__ = ["Bundle", "stamp_texts"]
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -24,18 +24,38 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _first_stamp(case: dict, ex: dict, uploads: dict[str, str]) -> str:
-    """A short note for the exhibit's first stamp: signed original, or rendition of another file."""
+def _first_stamp(lab: dict, ex: dict, uploads: dict[str, str]) -> str:
+    """A short note for the exhibit's first stamp (``lab``: the evidence labels of the case's
+    language): signed original, or rendition of another file."""
     from poaforge.bundle.attachments import SHOWN_AS_IS
-    from poaforge.evidence.render import labels
 
-    lab = labels(str(case.get("language", "en")))
     facts = ex.get("facts") or {}
     if facts.get("signed"):
         return " · " + lab["stamp_signed"].format(file=uploads.get(ex["id"], Path(ex["file"]).name))
     if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
         return " · " + lab["stamp_converted"].format(file=Path(str(ex.get("attachment") or ex["file"])).name)
     return ""
+
+
+def stamp_texts(case: dict, model: dict, exhibits: dict, exs: list[dict], front: int) -> list[tuple[str, str]]:
+    """The (left, right) stamp of every bundle page, in order: ``front`` pages (cover and front
+    parts: their number only), then the pages of ``exs`` (exhibits in bundle order, each with
+    its ``pages``); ``exhibits`` is exhibits.json (for the upload names of signed originals)."""
+    from poaforge.evidence.render import labels
+    from poaforge.submit.plan import upload_names
+
+    total = front + sum(ex["pages"] for ex in exs)
+    right = [label(model, "page_of", page=i + 1, pages=total, total=total) for i in range(total)]
+    left = [""] * front
+    lab = labels(str(case.get("language", "en")))
+    uploads, titles = upload_names(case, exhibits), {e["id"]: e["title"] for e in model["exhibits"]}
+    for ex in exs:
+        name = _short(titles.get(ex["id"], ex["id"]))
+        for p in range(ex["pages"]):
+            stamp = label(model, "exhibit_page", exhibit=model["labels"]["exhibit"], number=ex["number"],
+                          page=p + 1, pages=ex["pages"])
+            left.append(f"{stamp} — {name}" + (_first_stamp(lab, ex, uploads) if p == 0 else ""))
+    return list(zip(left, right))
 
 
 class Bundle:
@@ -45,22 +65,25 @@ class Bundle:
     def __init__(self, pdf: Any, case: dict, model: dict, where: str) -> None:
         self.pdf, self.case, self.model, self.where = pdf, case, model, where
         self.front: list[Any] = []           # page dictionaries of the cover and the front parts
-        self.added: list[bool] = []          # per front page: is its strip added (a scan) or in its margin
+        self.strips: list[Any] = []          # where each page's stamp goes (front pages, then exhibit pages)
         self.starts: dict[int, Any] = {}     # exhibit number → its first page
         self.targets: dict[str, Any] = {}    # bundle: link → page
         self.bookmarks: list[Any] = []
 
     def add_exhibits(self, exs: list[dict], sources: list[Any]) -> None:
         """Append the pages of every exhibit (``sources``: open PDFs, in ``exs`` order), without
-        their active content; sets each exhibit's ``pages``."""
+        their active content, each with a strip added below it; sets each exhibit's ``pages``."""
         from poaforge.bundle.pages import strip_active
+        from poaforge.bundle.stamps import prepare_page
 
         for ex, doc in zip(exs, sources):
             start = len(self.pdf.pages)
             self.pdf.pages.extend(doc.pages)
             ex["pages"] = len(self.pdf.pages) - start
             for i in range(start, len(self.pdf.pages)):
-                strip_active(self.pdf.pages[i].obj)
+                page = self.pdf.pages[i].obj
+                strip_active(page)
+                self.strips.append(prepare_page(page, added=True))
             self.starts[ex["number"]] = self.pdf.pages[start].obj
             self.targets[f"bundle:exhibit-{ex['number']}"] = self.pdf.pages[start].obj
 
@@ -68,31 +91,34 @@ class Bundle:
         """Put the cover and the front parts (bookmark title, open PDF) before the exhibits;
         the parts' own outlines go below their bookmarks, except for a scan (``scanned``)."""
         from poaforge.bundle.navigation import Bookmark, part_outline
+        from poaforge.bundle.stamps import prepare_page
 
-        def insert(doc: Any) -> list[Any]:
+        strips = []
+
+        def insert(doc: Any, added: bool) -> list[Any]:
             at = len(self.front)
             for k, page in enumerate(doc.pages):
                 self.pdf.pages.insert(at + k, page)
             pages = [self.pdf.pages[i].obj for i in range(at, at + len(doc.pages))]
             self.front += pages
+            strips.extend(prepare_page(page, added) for page in pages)
             return pages
 
-        self.bookmarks.append(Bookmark(label(self.model, "cover"), insert(cover)[0]))
-        self.added += [False] * len(cover.pages)
+        self.bookmarks.append(Bookmark(label(self.model, "cover"), insert(cover, False)[0]))
         for k, (title, doc) in enumerate(fronts, 1):
-            pages = insert(doc)
+            pages = insert(doc, k - 1 in scanned)
             self.targets[f"bundle:part-{k}"] = pages[0]
-            self.added += [k - 1 in scanned] * len(pages)
             self.bookmarks.append(Bookmark(title, pages[0], children=[] if k - 1 in scanned else part_outline(doc, pages)))
+        self.strips[:0] = strips
 
-    def finish(self, exhibits: dict, exs: list[dict], work: Path) -> None:
-        """Links, bookmarks, named destinations, page labels, boxes, stamps and the document's
-        catalogue entries and metadata (``exhibits``: exhibits.json, for the upload names)."""
+    def finish(self, exs: list[dict], stamps_pdf: Path) -> None:
+        """Links, bookmarks, named destinations, page labels, the stamps (``stamps_pdf``, made by
+        :func:`poaforge.bundle.stamps.typeset_stamps` from :func:`stamp_texts`) and the
+        document's catalogue entries and metadata."""
         import pikepdf
 
         from poaforge.bundle.navigation import Bookmark, label_pages, name_destinations, rewrite_links, write_outline
-        from poaforge.bundle.stamps import prepare_page, stamp_pages
-        from poaforge.submit.plan import upload_names
+        from poaforge.bundle.stamps import stamp_pages
 
         model, pdf = self.model, self.pdf
         if exs:
@@ -103,20 +129,7 @@ class Bundle:
         write_outline(pdf, self.bookmarks)
         name_destinations(pdf, {f"exhibit-{ex['number']}": self.starts[ex["number"]] for ex in exs})
         label_pages(pdf)
-        pages = [page.obj for page in pdf.pages]
-        total = len(pages)
-        added = self.added + [True] * (total - len(self.added))
-        strips = [prepare_page(page, added=grow) for page, grow in zip(pages, added)]
-        right = [label(model, "page_of", page=i + 1, pages=total, total=total) for i in range(total)]
-        left = [""] * len(self.front)
-        uploads, titles = upload_names(self.case, exhibits), {e["id"]: e["title"] for e in model["exhibits"]}
-        for ex in exs:
-            name = _short(titles.get(ex["id"], ex["id"]))
-            for p in range(ex["pages"]):
-                stamp = label(model, "exhibit_page", exhibit=model["labels"]["exhibit"], number=ex["number"],
-                              page=p + 1, pages=ex["pages"])
-                left.append(f"{stamp} — {name}" + (_first_stamp(self.case, ex, uploads) if p == 0 else ""))
-        stamp_pages(pdf, pages, strips, list(zip(left, right)), work)
+        stamp_pages(pdf, [page.obj for page in pdf.pages], self.strips, stamps_pdf)
         pdf.Root.PageMode = pikepdf.Name.UseOutlines
         pdf.Root.Lang = pikepdf.String(model["lang_tag"])
         pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import shutil
 from pathlib import Path
@@ -86,15 +87,17 @@ def _contents(model: dict, front: list[tuple[str, int]], exhibits: list[dict]) -
     return items
 
 
-def build_bundle(case: dict, model: dict, exhibits: dict, results: Path,
-                 front: list[tuple[str, Path]] | Callable[[], list[tuple[str, Path]]], out: Path,
+def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: list[tuple[str, Path]] | None, out: Path,
                  *, scanned: tuple[int, ...] = (), case_dir: Path | None = None) -> int:
     """Write the bundle PDF to ``out``; return its page count.
 
     ``model`` is letter.json (labels, exhibit names, the cover's dates); ``exhibits`` is
     exhibits.json (paths relative to ``results``); ``front`` lists (bookmark title, PDF
-    compiled in bundle mode) in order, e.g. POA then evidence index — or is the function
-    that waits for them and returns that list, called once the exhibits' pages are copied.
+    compiled in bundle mode) in order, e.g. POA then evidence index, or is None: then the
+    POA (or its signed scan) and the index are typeset here (:func:`_render_front`).
+    Everything Typst makes (those, the cover, the stamps: :func:`_typeset`) is made first, in
+    a child process when this one may fork (:mod:`poaforge.child`), so Typst's memory is
+    returned before the exhibits' pages are copied (a copy holds their streams in memory).
     Front parts whose index is in ``scanned`` (the signed scan of the letter) get their
     stamp in a strip added below the page, as exhibits do, since a scan has no free margin.
     ``case_dir`` (default: case.json's ``case_dir``) holds the originals that are attached.
@@ -104,6 +107,7 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path,
     import pikepdf
 
     from poaforge.bundle.assemble import Bundle
+    from poaforge.child import in_child
 
     exs = [dict(e) for e in sorted(exhibits["exhibits"], key=lambda e: e["number"])]
     named = {e["id"]: e for e in model["exhibits"]}
@@ -112,37 +116,99 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path,
     work = out.parent / f".{out.name}.work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    typeset = None
     try:
+        typeset = in_child(_typeset, case, model, exhibits, exs, results, front, scanned, work, out)
+        made = typeset()  # Typst's memory is returned before the pages are copied (memory, not speed)
         with contextlib.ExitStack() as opened:  # every source stays open until the bundle is written
             pdf = opened.enter_context(pikepdf.new())
             bundle = Bundle(pdf, case, model, str(out))
             sources = [opened.enter_context(_open(lambda: _exhibit(results / ex["pdf"], ex), out)) for ex in exs]
             bundle.add_exhibits(exs, sources)
-            parts = front() if callable(front) else front
-            fronts = [(title, opened.enter_context(_open(lambda: pikepdf.open(path), out))) for title, path in parts]
-            cover = _cover(case, model, _contents(model, [(t, len(d.pages)) for t, d in fronts], exs), work)
-            bundle.add_front(opened.enter_context(_open(lambda: pikepdf.open(cover), out)), fronts, scanned)
-            bundle.finish(exhibits, exs, work)
+            if made["pages"] != [ex["pages"] for ex in exs]:
+                raise BuildError(f"{out}: the exhibits' PDFs changed while the bundle was made — build it again")
+            fronts = [(title, opened.enter_context(_open(lambda: pikepdf.open(path), out))) for title, path in made["front"]]
+            bundle.add_front(opened.enter_context(_open(lambda: pikepdf.open(made["cover"]), out)), fronts, scanned)
+            bundle.finish(exs, Path(made["stamps"]))
             from poaforge.bundle.attachments import attach_originals
 
             attach_originals(pdf, exs, sources, Path(case_dir or case.get("case_dir", ".")), str(out))
             total = len(pdf.pages)
-            part = work / f"{out.name}.part"  # never a file named like the bundle until it is complete
-            try:
-                with part.open("wb") as fh:
-                    sink = _Sink(fh)
-                    pdf.save(sink, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                             fix_metadata_version=False)
-                    if sink.error is not None:
-                        raise sink.error
-                os.replace(part, out)
-            except OSError as exc:
-                hint = "move the folder of that name out of the way" if isinstance(exc, IsADirectoryError) \
-                    else "free some disk space and check that the results folder is writable"
-                raise BuildError(Problem(str(out), message=f"cannot write the bundle ({exc.strerror or exc})", hint=hint)) from None
+            _write(pdf, _identifier(case, model, exhibits, [path for _t, path in made["front"]], results), work, out)
     finally:
+        if typeset is not None:
+            with contextlib.suppress(Exception):
+                typeset()  # the child has ended before its folder goes (its error, if any, was raised above)
         shutil.rmtree(work, ignore_errors=True)
     return total
+
+
+def _typeset(case: dict, model: dict, exhibits: dict, exs: list[dict], results: Path,
+             front: list[tuple[str, Path]] | None, scanned: tuple[int, ...], work: Path, out: Path) -> dict:
+    """Everything of the bundle Typst makes, into ``work``: the front parts (typeset when
+    ``front`` is None), the cover and the stamps of every page. The pages' geometry is read
+    from the parts themselves (opened here, never changed on disk). Returns {"front": [(title,
+    path)], "cover": path, "stamps": path, "pages": [each exhibit's page count]}."""
+    import pikepdf
+
+    from poaforge.bundle.assemble import stamp_texts
+    from poaforge.bundle.stamps import prepare_page, typeset_stamps
+
+    def read(path: Path) -> Any:  # read as a stream: a mapped file would count in the memory
+        return opened.enter_context(_open(lambda: pikepdf.open(path, access_mode=pikepdf.AccessMode.stream), out))
+
+    parts = _render_front(case, model, exhibits, results, work) if front is None else front
+    with contextlib.ExitStack() as opened:
+        fronts = [read(path) for _title, path in parts]
+        docs = [read(results / ex["pdf"]) for ex in exs]
+        exs = [{**ex, "pages": len(doc.pages)} for ex, doc in zip(exs, docs)]
+        cover = _cover(case, model, _contents(model, [(t, len(d.pages)) for (t, _p), d in zip(parts, fronts)], exs), work)
+        first = read(cover)
+        added = [False] * len(first.pages) + [k in scanned for k, d in enumerate(fronts) for _page in d.pages]
+        pages = [page.obj for doc in (first, *fronts, *docs) for page in doc.pages]
+        strips = [prepare_page(page, grow) for page, grow in zip(pages, added + [True] * (len(pages) - len(added)))]
+        stamps = work / "stamps.pdf"
+        typeset_stamps(strips, stamp_texts(case, model, exhibits, exs, len(added)), stamps)
+    return {"front": [(t, str(p)) for t, p in parts], "cover": str(cover), "stamps": str(stamps),
+            "pages": [ex["pages"] for ex in exs]}
+
+
+def _identifier(case: dict, model: dict, exhibits: dict, front: list[str], results: Path) -> bytes:
+    """The bundle's file identifier (ISO 32000-2 §14.4): 16 bytes of the SHA-256 of what it is
+    made of (the case, the letter model, exhibits.json with each exhibit PDF's digest, the
+    front parts' bytes). Cheaper than qpdf's deterministic ID, an MD5 of the whole output
+    (~0.13 s for 500 pages, 72 MB), and as stable."""
+    import hashlib
+
+    digest = hashlib.sha256(json.dumps([case, model, exhibits], sort_keys=True, ensure_ascii=False).encode())
+    for ex in exhibits["exhibits"]:
+        if not ex.get("pdf_sha256"):  # exhibits.json of an older build: the file itself
+            digest.update(hashlib.sha256((results / ex["pdf"]).read_bytes()).digest())
+    for path in front:
+        digest.update(Path(path).read_bytes())
+    return digest.digest()[:16]
+
+
+def _write(pdf: Any, ident: bytes, work: Path, out: Path) -> None:
+    """Save ``pdf`` to ``out`` through a file in ``work`` (never a file named like the bundle
+    until it is complete), with object streams and the identifier ``ident`` (first half;
+    qpdf's fixed second half: ``static_id``); BuildError when it cannot be written."""
+    import pikepdf
+
+    pdf.trailer.ID = pikepdf.Array([pikepdf.String(ident), pikepdf.String(ident)])
+    part = work / f"{out.name}.part"
+    try:
+        with part.open("wb", buffering=1 << 20) as fh:
+            sink = _Sink(fh)
+            pdf.save(sink, static_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                     fix_metadata_version=False)
+            if sink.error is not None:
+                raise sink.error
+        os.replace(part, out)
+    except OSError as exc:
+        hint = "move the folder of that name out of the way" if isinstance(exc, IsADirectoryError) \
+            else "free some disk space and check that the results folder is writable"
+        raise BuildError(Problem(str(out), message=f"cannot write the bundle ({exc.strerror or exc})", hint=hint)) from None
 
 
 class _Sink(io.RawIOBase):
@@ -208,22 +274,8 @@ def _render_front(case: dict, model: dict, exhibits: dict, results: Path, work: 
 
 
 def _with_rendered_front(case: dict, model: dict, exhibits: dict, results: Path, out: Path) -> int:
-    """Build the bundle, its front parts typeset in a child process (:mod:`poaforge.child`)
-    while this one copies the exhibits' pages."""
-    from poaforge.child import in_child
-
-    work = out.parent / f".{out.name}.front"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    try:
-        front = in_child(_render_front, case, model, exhibits, results, work)
-        try:
-            return build_bundle(case, model, exhibits, results, front, out, scanned=(0,) if model["signed"] else ())
-        finally:
-            with contextlib.suppress(Exception):
-                front()  # the child has ended before its folder goes (its error, if any, was raised above)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    """Build the bundle with its front parts typeset here: the POA (or its signed scan) and the index."""
+    return build_bundle(case, model, exhibits, results, None, out, scanned=(0,) if model["signed"] else ())
 
 
 def main(argv: list[str] | None = None) -> int:

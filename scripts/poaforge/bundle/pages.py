@@ -58,7 +58,7 @@ def open_exhibit(path: Path, exhibit: dict[str, Any]) -> Any:
     Raises ``pikepdf.PdfError`` or ``OSError`` when it cannot be read; the caller closes it."""
     import pikepdf
 
-    doc = pikepdf.open(path)
+    doc = pikepdf.open(path, access_mode=pikepdf.AccessMode.stream)
     facts = exhibit.get("facts") or {}
     if facts.get("forms") or facts.get("signed") or facts.get("xfa"):
         try:

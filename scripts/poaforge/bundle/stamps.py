@@ -1,4 +1,4 @@
-"""Bundle page geometry and stamps: one strip per page, all drawn in one Typst document.
+"""Bundle page geometry and stamps: one strip per page, all typeset in one Typst document.
 
 Exhibit pages get an ADDED strip along the bottom of the page as a reader sees it (the
 boxes grow on that side, so the original content is never covered); cover and front
@@ -18,7 +18,7 @@ from typing import Any
 
 from poaforge.paths import TEMPLATES
 
-__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "render", "normalise_boxes", "prepare_page", "stamp_pages"]
+__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "render", "normalise_boxes", "prepare_page", "typeset_stamps", "stamp_pages"]
 
 STRIP_PT = 34.0  # 12 mm, scaled with the page width
 BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
@@ -116,23 +116,29 @@ def _reserve(text: str) -> float:
     return round(1.0 + sum(1.0 if ord(c) >= 0x2E80 else 0.65 for c in text), 2)
 
 
-def stamp_pages(pdf: Any, pages: list[Any], strips: list[Strip], texts: list[tuple[str, str]], work: Path) -> None:
-    """Draw ``texts[i]`` = (left, right) into ``strips[i]`` of ``pages[i]`` (page dictionaries of
-    ``pdf``, a ``pikepdf.Pdf``) via one Typst document.
+def typeset_stamps(strips: list[Strip], texts: list[tuple[str, str]], out: Path) -> int:
+    """Typeset ``texts[i]`` = (left, right) for ``strips[i]`` into ``out``: one Typst page per
+    bundle page (templates/stamp.typ), each the size of its strip; return the page count.
+    Runs where Typst runs (the bundle's child process); :func:`stamp_pages` lays them on."""
+    specs = [{"w": round(s.width, 3), "h": round(s.height, 3), "size": round(7.5 * s.scale, 3),
+              "pad": round(12 * s.scale, 3), "fill": s.added, "rule": s.added,
+              "left": left, "right": right, "reserve": _reserve(right)} for s, (left, right) in zip(strips, texts)]
+    return render("stamp.typ", {"pages": specs}, out)
+
+
+def stamp_pages(pdf: Any, pages: list[Any], strips: list[Strip], stamps_pdf: Path) -> None:
+    """Lay page i of ``stamps_pdf`` (made by :func:`typeset_stamps`) into ``strips[i]`` of
+    ``pages[i]`` (page dictionaries of ``pdf``, a ``pikepdf.Pdf``).
 
     Each stamp page becomes a Form XObject (its content stream copied as Typst compressed it,
     its font shared by all) drawn after the page's own content, which is wrapped in q … Q and
     otherwise left untouched: no content stream of the page is read, parsed or re-encoded.
-    BuildError when the template makes a stamp longer than one page.
+    BuildError when the template made another number of stamps than there are pages (a
+    stamp longer than one page).
     """
     import pikepdf
 
-    specs = [{"w": round(s.width, 3), "h": round(s.height, 3), "size": round(7.5 * s.scale, 3),
-              "pad": round(12 * s.scale, 3), "fill": s.added, "rule": s.added,
-              "left": left, "right": right, "reserve": _reserve(right)} for s, (left, right) in zip(strips, texts)]
-    out = work / "stamps.pdf"
-    render("stamp.typ", {"pages": specs}, out)
-    with pikepdf.open(out) as stamps:
+    with pikepdf.open(stamps_pdf) as stamps:
         if len(stamps.pages) != len(pages):
             from poaforge.errors import BuildError
 

@@ -159,7 +159,7 @@ def main_report(argv: Sequence[str]) -> int:
         profile = case_json["profile"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BuildError(Problem(str(args.case_json), message=f"cannot read the validated case ({exc})",
-                                 hint="rebuild it: snakemake <case> --forcerun prepare_case")) from None
+                                 hint="rebuild it: snakemake <case> --forcerun build_case")) from None
     case = load_case(args.case_yaml)
     cat = load_catalogue()
     index = corpus_index(case, cat, args.index)

@@ -143,7 +143,7 @@ def read_case(case: dict[str, Any], exhibits: dict[str, Any], out: Path) -> tupl
                 datas.append(pdf.read_bytes())
             except OSError as exc:
                 raise BuildError(Problem(str(pdf), message=f"cannot read the prepared exhibit ({exc.strerror})",
-                                         hint="rebuild it: snakemake <case> --forcerun prepare_case")) from None
+                                         hint="rebuild it: snakemake <case> --forcerun build_case")) from None
         for entry, pages in zip(entries, cache.read_many(datas, langs), strict=True):  # OCR in parallel across exhibits
             record = {"id": entry["id"], "number": entry["number"], "file": entry["file"], "pdf": entry["pdf"],
                       "sha256": entry["sha256"], "pages": pages}
