@@ -257,3 +257,16 @@ def test_the_letter_schema_is_valid_and_documented() -> None:
     schema = json.loads((ROOT / "schemas" / "letter.schema.json").read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     assert _walk(schema) == []
+
+
+def test_a_letter_whose_pdf_fails_writes_no_docx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pandoc lays the DOCX out while Typst sets the PDF: a PDF that cannot be made (no CJK font
+    # here) leaves neither poa.docx nor its staged copy behind, and says why
+    from poaforge import typeset
+    from poaforge.errors import BuildError
+
+    dejavu = [d for d in typeset.font_dirs() if "dejavu" in d.lower()]
+    monkeypatch.setenv("POAFORGE_FONT_DIRS", ":".join(dejavu) or str(tmp_path / "none"))
+    with pytest.raises(BuildError, match="fonts-noto-cjk"):
+        build(example("aliexpress-ip"), tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []

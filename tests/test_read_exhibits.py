@@ -144,6 +144,9 @@ def test_pipeline_reads_once_and_fills_the_index(tmp_path: Path) -> None:
     log = (project / "logs/amazon-trademark/build_case.log").read_text(encoding="utf-8")
     assert "0 read, 9 from the cache" in log
     assert {p: p.stat().st_mtime_ns for p in cache_files} == cache_files
+    # nothing new in the cache: no exhibit read, nor its facts computed, again
+    assert set((project / "results/.cache/text").rglob("*.json")) == set(cache_files)
+    assert any("/facts/" in str(p) for p in cache_files)
     assert {p.name: p.read_bytes() for p in (res / "text").iterdir()} == texts
     report = (res / "report.txt").read_text(encoding="utf-8")
     line = next(n for n, t in enumerate(case.read_text(encoding="utf-8").splitlines(), 1) if "129 active" in t)

@@ -105,6 +105,16 @@ def test_profile_is_not_checked() -> None:
     typeset.check_glyphs({"profile": {"addressee": {"am": "ሀ"}}, "items": ["x"]})
 
 
+def test_the_keep_pattern_is_not_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the pattern of unbroken words names 年月日 (Chinese dates) but is never printed: an
+    # English letter is not refused, nor a font folder searched, for it
+    dejavu = [d for d in typeset.font_dirs() if "dejavu" in d.lower()]
+    monkeypatch.setenv("POAFORGE_FONT_DIRS", ":".join(dejavu))
+    typeset.check_glyphs({"keep": "[0-9]{4}年[0-9]{1,2}月", "items": ["Refunded 38 orders"]})
+    with pytest.raises(BuildError, match="fonts-noto-cjk"):
+        typeset.check_glyphs({"keep": "x", "items": ["2026年11月2日"]})
+
+
 def test_typst_error_is_a_build_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.typ"
     bad.write_text("#let x = (\n", encoding="utf-8")

@@ -2,7 +2,8 @@
 package module it imports, found by scanning the import lines (nothing is imported).
 
 The Snakefile makes a digest of them a parameter of each step, so changing a module
-rebuilds exactly the outputs of the steps that use it.
+rebuilds exactly the outputs of the steps that use it. :func:`package_digest` is the cheap,
+coarser key of a saved result (the quality gate's similarity index).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-__all__ = ["module_files"]
+__all__ = ["module_files", "package_digest"]
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -70,3 +71,17 @@ def module_files(*modules: str, root: Path = PACKAGE) -> tuple[Path, ...]:
         if parent:
             todo.append(parent)
     return tuple(sorted(set(seen.values())))
+
+
+@cache
+def package_digest(root: Path = PACKAGE) -> str:
+    """Hex SHA-256 of every source file of the package (relative names and bytes), once per
+    process: the key of a saved result the package's code shapes, where rebuilding it after any
+    code change costs less than finding the modules that matter (:func:`module_files` over the
+    import graph: ~45 ms, against ~15 ms to read the ~120 files)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -51,9 +51,11 @@ FONT_ROOTS = (str(Path(__file__).resolve().parents[2] / "fonts"), "/usr/share/fo
               os.path.expanduser("~/.local/share/fonts"), "/Library/Fonts", os.path.expanduser("~/Library/Fonts"))
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 
-# Keys of the inputs whose strings are not printed as they are (platform data in every
-# language); their displayed parts are resolved into labels or the case language.
-_NOT_SHOWN = frozenset({"profile"})
+# Keys of the inputs whose strings are not printed as they are: platform data in every
+# language (its displayed parts are resolved into labels or the case language) and "keep",
+# the pattern of words the templates keep unbroken (it names 年月日 for Chinese dates: an
+# English letter needs no Chinese font for it).
+_NOT_SHOWN = frozenset({"profile", "keep"})
 
 _compilers: dict[str, Any] = {}
 _fonts: Any = None

@@ -33,6 +33,12 @@ class _Loader(yaml.SafeLoader):
     """Safe loader that rejects duplicate and non-string keys."""
 
 
+#: The same over libyaml (PyYAML's C extension, when built with it): the same nodes and marks,
+#: about 8× faster (the profiles and label files of a build: 0.40 s → 0.05 s). A file it
+#: refuses is read again by the pure-Python :class:`_Loader`, whose messages our hints fit.
+_CLoader = type("_CLoader", (yaml.CSafeLoader,), {}) if hasattr(yaml, "CSafeLoader") else None
+
+
 class _KeyProblem(yaml.MarkedYAMLError):
     """A mapping key we refuse, with the fix."""
 
@@ -55,7 +61,9 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+for _cls in (_Loader, _CLoader):
+    if _cls is not None:
+        _cls.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 #: Parsed profile and label files of this process: path → ((mtime_ns, size), data, node).
@@ -84,8 +92,12 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, Any]:
 def _parse_yaml(path: Path, shown: str) -> tuple[Any, Any]:
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        parsed = _parse_fast(text)
+        if parsed is None:
+            node = yaml.compose(text, Loader=_Loader)
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        else:
+            data, node = parsed
     except OSError as exc:
         problem = Problem(shown, message=f"cannot read the file: {exc.strerror}", hint="check the path and permissions")
         raise ProfileError(problem) from None
@@ -98,6 +110,28 @@ def _parse_yaml(path: Path, shown: str) -> tuple[Any, Any]:
         hint = getattr(exc, "hint", "fix the YAML syntax at this place")
         raise ProfileError(Problem(shown, line, col, f"invalid YAML: {what}", hint)) from None
     return data, node
+
+
+def _parse_fast(text: str) -> tuple[Any, Any] | None:
+    """(data, node) of *text* through libyaml, composed once and constructed from that node
+    (a merge key `<<` would add the merged pairs to that node, where they still locate), or None when
+    libyaml is missing or refuses anything: the pure-Python loader then words the problem."""
+    if _CLoader is None:
+        return None
+    try:
+        yaml.reader.Reader(text)  # refuses the characters YAML forbids, as the pure-Python loader does
+    except yaml.YAMLError:
+        return None
+    loader = _CLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return loader.construct_document(node), node
+    except Exception:  # any problem: the pure-Python loader says what it is, where
+        return None
+    finally:
+        loader.dispose()
 
 
 def _mark(node: Any, path: list[Any]) -> tuple[int, int]:

@@ -59,7 +59,10 @@ def load_schema(path: str) -> dict[str, Any]:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=4)
 def _validator(schema_path: str) -> Any:
+    """The case schema's validator, built once per process like the schema it reads (the
+    pipeline's case job checks the case twice: prepare, then the report)."""
     from jsonschema import Draft202012Validator, FormatChecker
 
     checker = FormatChecker(formats=())

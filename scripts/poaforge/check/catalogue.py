@@ -73,6 +73,7 @@ class Catalogue:
     root: Path = DEFAULT_ROOT
     messages: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     words: dict[str, dict[str, str]] = field(default_factory=dict)
+    _matchers: dict[str, Matcher] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def text(self) -> Any:
@@ -90,10 +91,13 @@ class Catalogue:
         """A word of the output (section names, "error") in ``language``."""
         return self.words.get(language, {}).get(key, default)
 
-    @cached_property
-    def matchers(self) -> dict[str, Matcher]:
-        """One compiled matcher per phrase list (built once per catalogue)."""
-        return {key: Matcher(entries) for key, entries in self.phrases.items()}
+    def matcher(self, key: str) -> Matcher:
+        """The compiled matcher of the phrase list ``key``, built on first use, once per
+        catalogue (a case uses some of the lists; compiling one costs ~15 ms). KeyError for a
+        list the catalogue does not have."""
+        if key not in self._matchers:
+            self._matchers[key] = Matcher(self.phrases[key])
+        return self._matchers[key]
 
     @cached_property
     def personal_matchers(self) -> dict[str, Matcher]:
@@ -112,7 +116,8 @@ class Catalogue:
 
 
 def load_data(text: str) -> Any:
-    """Parse a data file of the gate (rules, patterns, headings) with libyaml when PyYAML has it:
+    """Parse a trusted data file of the project (the gate's rules, patterns and headings; the document
+    kinds and page labels of the evidence stage) with libyaml when PyYAML has it:
     ten times faster than the pure-Python parser, which matters for a language server."""
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 

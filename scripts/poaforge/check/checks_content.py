@@ -74,7 +74,7 @@ def check_actions(ctx: Context) -> None:
 
 def _vague_only(ctx: Context, text: str, phrase_key: str, field: str) -> str | None:
     """The vague phrase in ``text`` when nothing concrete is left once it is removed."""
-    matcher = ctx.matchers[phrase_key]
+    matcher = ctx.catalogue.matcher(phrase_key)
     phrase = matcher.search(text)
     if not phrase or _DIGIT.search(text):
         return None

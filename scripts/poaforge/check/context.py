@@ -42,10 +42,6 @@ class Context:
         return str(self.case.path)
 
     @property
-    def matchers(self) -> dict[str, Matcher]:
-        return self.catalogue.matchers
-
-    @property
     def personal_data(self) -> dict[str, Matcher]:
         return self.catalogue.personal_matchers
 

@@ -154,9 +154,9 @@ def chart_inputs(case: dict[str, Any], exhibit: dict[str, Any], series: Series, 
 
 
 def _labels(lang: str) -> dict[str, str]:
-    import yaml
+    from poaforge.check.catalogue import load_data
 
-    data = yaml.safe_load((TEMPLATE.parent / "labels.yaml").read_text(encoding="utf-8"))
+    data = load_data((TEMPLATE.parent / "labels.yaml").read_text(encoding="utf-8"))
     return {**data["en"], **data.get(lang, {})}
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from poaforge.check.catalogue import load_data
 from poaforge.check.text import Matcher
 from poaforge.errors import Problem, ProfileError
 from poaforge.paths import PROJECT
@@ -64,7 +65,7 @@ def _fail(shown: str, message: str) -> ProfileError:
 def _read(root: Path, name: str) -> Any:
     shown = f"documents/{name}"
     try:
-        return yaml.safe_load((root / "documents" / name).read_text(encoding="utf-8"))
+        return load_data((root / "documents" / name).read_text(encoding="utf-8"))
     except OSError as exc:
         raise _fail(shown, f"cannot read the document data: {exc.strerror}") from None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -10,16 +10,19 @@ writes
   :mod:`poaforge.evidence.signs`) and the evidence index's "checked against the letter" cell.
 
 Reading is content-addressed (``results/.cache/text/``, or ``POA_TEXT_CACHE``): an exhibit
-whose PDF is unchanged is not read again, so a rebuild that changes only the case text
-reads no exhibit. The log says how many were read and how many came from the cache.
+whose PDF is unchanged is not read again, nor are its facts computed again (``facts/`` in the
+same folder), so a rebuild that changes only the case text reads no exhibit. The log says how
+many were read and how many came from the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,11 +76,52 @@ def _signs(cache: Any, entry: dict[str, Any], case: dict[str, Any], editors: dic
     return signs
 
 
+def _facts(cache: Any, pages: list[dict[str, Any]], media: str, profile: dict[str, Any], docs: Any) -> dict[str, Any]:
+    """:func:`poaforge.evidence.facts.exhibit_facts` of one exhibit, kept by content address
+    beside the texts (``facts/``): the key is everything the facts are made from — the page
+    records, the media type, the profile's id patterns, the document data
+    (``documents/*.yaml``), the package's source and python-dateutil's version — so an edit
+    of the case text computes no exhibit's facts again (typical case: 10 exhibits, 60-90 ms)."""
+    from importlib import metadata
+
+    from poaforge.deps import package_digest
+    from poaforge.evidence.facts import exhibit_facts
+
+    key = hashlib.sha256(json.dumps({
+        "pages": pages, "media": media, "ids": (profile.get("evidence") or {}).get("ids"),
+        "documents": _documents_digest(), "code": package_digest(), "dateutil": metadata.version("python-dateutil"),
+    }, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+    path = cache.folder / "facts" / key[:2] / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        pass
+    facts = exhibit_facts(pages, media=media, profile=profile, docs=docs)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        part.write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")  # key order kept: facts.json shows it
+        os.replace(part, path)
+    except OSError:
+        pass  # a full disk or read-only cache only costs the next computation
+    return facts
+
+
+@cache
+def _documents_digest() -> str:
+    """SHA-256 of the document data the facts are classified with (``documents/*.yaml``)."""
+    from poaforge.paths import PROJECT
+
+    digest = hashlib.sha256()
+    for path in sorted((PROJECT / "documents").glob("*.yaml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def read_case(case: dict[str, Any], exhibits: dict[str, Any], out: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """Read every exhibit listed in ``exhibits`` (exhibits.json); write ``out/text/`` and
     ``out/facts.json``; return the facts and counts (exhibits, read, from_cache, pages, ocr_pages)."""
     from poaforge.check.checks_exhibits import checked_column, cross_check
-    from poaforge.evidence.facts import exhibit_facts
     from poaforge.evidence.kinds import load_documents
     from poaforge.evidence.text import TextCache
 
@@ -105,7 +149,7 @@ def read_case(case: dict[str, Any], exhibits: dict[str, Any], out: Path) -> tupl
                       "sha256": entry["sha256"], "pages": pages}
             (tmp / f"{entry['id']}.text.json").write_text(
                 json.dumps(record, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-            fx = exhibit_facts(pages, media=str(entry.get("media", "")), profile=profile, docs=docs)
+            fx = _facts(cache, pages, str(entry.get("media", "")), profile, docs)
             fx["signs"] = _signs(cache, entry, case, docs.editors)
             facts[entry["id"]] = fx
             counts["exhibits"] += 1

@@ -26,9 +26,9 @@ MAX_CELL = 300  # characters shown of one table cell
 
 @cache
 def _all_labels() -> dict[str, dict[str, str]]:
-    import yaml
+    from poaforge.check.catalogue import load_data
 
-    return yaml.safe_load((FOLDER / "labels.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return load_data((FOLDER / "labels.yaml").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -230,7 +230,8 @@ class TextCache:
         keys = [cache_key(d, languages) for d in datas]
         found = [self.get(k) for k in keys]
         todo = [i for i, pages in enumerate(found) if pages is None]
-        for i, pages in zip(todo, read_many([datas[i] for i in todo], languages), strict=True):
+        # every text from the cache (a rebuild after an edit of the case text): pdfium not even loaded
+        for i, pages in zip(todo, read_many([datas[i] for i in todo], languages) if todo else [], strict=True):
             self.put(keys[i], pages)
             found[i] = pages
         self.reads += len(todo)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +33,21 @@ def build_letter(case: dict[str, Any], letter_json: Path, pdf: Path, docx: Path,
     model = compose(case)
     check_model(model)
     form = build_form(case, model)
-    render_letter(model, pdf)
-    write_docx(model, docx)
-    write_text(txt, render_txt(model, form))
-    write_text(form_json, json.dumps(form, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+    # pandoc (a process of its own, ~0.1 s) lays the DOCX out while Typst sets the PDF; the
+    # DOCX is written under a hidden name and put in place only when both succeeded.
+    staged = docx.with_name(f".{docx.name}.staged")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        docx_job = pool.submit(write_docx, model, staged)
+        try:
+            render_letter(model, pdf)
+            write_text(txt, render_txt(model, form))
+            write_text(form_json, json.dumps(form, ensure_ascii=False, sort_keys=True, indent=1) + "\n")
+            docx_job.result()
+        except BaseException:
+            wait([docx_job])
+            staged.unlink(missing_ok=True)
+            raise
+    staged.replace(docx)
     write_model(model, letter_json, checked=True)
     return model
 

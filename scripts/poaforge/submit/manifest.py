@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from poaforge.errors import PoaError
 from poaforge.files import read_json, sha256_file, write_json
 
 __all__ = ["build_manifest", "main", "TOOLS"]
@@ -23,9 +24,29 @@ _PROJECT_INPUTS = ("schemas/*.json", "platforms/*.yaml", "templates/*.typ", "tem
                    "templates/*.docx", "lint/*.yaml", "lint/*/*.yaml")
 
 
-def _entry(path: Path) -> dict[str, Any]:
+def _entry(path: Path, known: dict[str, tuple[str, int]] | None = None) -> dict[str, Any]:
+    """``path``'s SHA-256 and size; ``known`` gives, by path, those intake took of the bytes it
+    read in this build (exhibits.json): used when the file still has that size, never hashed twice."""
+    hit = (known or {}).get(path.as_posix())
+    try:
+        if hit is not None and path.stat().st_size == hit[1]:
+            return {"path": path.as_posix(), "sha256": hit[0], "bytes": hit[1]}
+    except OSError:
+        pass
     digest, size, _ = sha256_file(path)
     return {"path": path.as_posix(), "sha256": digest, "bytes": size}
+
+
+def _intake_digests(case_dir: Path, results: Path) -> dict[str, tuple[str, int]]:
+    """(SHA-256, size) of each evidence file as intake read it (``results/exhibits.json``; an
+    exhibit that is an e-mail's attachment records the attachment's, so it is left out); {}
+    without a readable exhibits.json."""
+    try:
+        entries = read_json(results / "exhibits.json").get("exhibits", [])
+    except PoaError:
+        return {}
+    return {(case_dir / e["file"]).as_posix(): (str(e["sha256"]), int(e["size"]))
+            for e in entries if isinstance(e, dict) and not e.get("attachment") and e.get("sha256") and e.get("file")}
 
 
 def _versions() -> dict[str, str]:
@@ -59,11 +80,12 @@ def _git(case_file: str) -> dict[str, Any] | None:
 def build_manifest(case: dict[str, Any], results: Path) -> dict[str, Any]:
     """Inputs (case, evidence, project data, templates) and outputs of ``results``."""
     case_dir = Path(case["case_dir"])
+    known = _intake_digests(case_dir, results)
     inputs = [_entry(Path(case["source"]))]
     for exhibit in case["exhibits"]:
         for field in ("file", "translation"):
             if exhibit.get(field):
-                inputs.append(_entry(case_dir / exhibit[field]))
+                inputs.append(_entry(case_dir / exhibit[field], known))
     for scan in (case.get("signed_scan") or {}).get("files", []):  # the signed letter, uploaded in place of poa.pdf
         inputs.append(_entry(case_dir / scan["file"]))
     for pattern in _PROJECT_INPUTS:
