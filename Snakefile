@@ -72,14 +72,13 @@ rule build_case:
         digest=case_digest,
         made_from=CASE_MADE_FROM,
         options=case_options,
+    # (no benchmark: directive — Snakemake's sampling thread kept every job about a second longer)
     log:
         step="logs/{case}/build_case.log",
         report_json="results/{case}/report.json",
         report_txt="results/{case}/report.txt",
         # what the exhibits say: `poa lint` and the editor check the case against it, after a failed gate too
         facts="results/{case}/facts.json",
-    benchmark:
-        "logs/{case}/build_case.benchmark.tsv"
     shell:
         step(
             "case {input.case:q} results/{wildcards.case} --index results/lint-index.json {params.options}"

@@ -217,12 +217,6 @@ def case_figures(project: Path, cid: str, label: str) -> None:
     print(f"  ratio pipeline / (raw tools + start-up)  {pipe_t / (raw_sum + noop_t):5.2f}x   (target ≤ 2)")
     print(f"  ratio rebuild after an edit / (raw tools + start-up)  {edit_t / (raw_sum + noop_t):5.2f}x   (target ≤ 1.5)")
     bundle_figures(project, cid, raw["qpdf merge"][0])
-    job_bench = res.parent.parent / "logs" / cid / "build_case.benchmark.tsv"
-    if job_bench.exists():  # the last run of the case's job: the edit's (every exhibit's text from the cache)
-        row = job_bench.read_text().splitlines()[1].split("\t")
-        log = (res.parent.parent / "logs" / cid / "build_case.log").read_text()
-        read = next((line for line in log.splitlines() if line.startswith("read ")), "")
-        print(f"  build_case job, after the edit  {float(row[0]):6.2f} s   peak {float(row[2]):5.0f} MB   ({read})")
 
 
 def _clone_case(project: Path, src: str, dst: str, metadata: list[tuple[str, str]], digest: str) -> None:
