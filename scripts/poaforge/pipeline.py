@@ -21,6 +21,7 @@ gate's report.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +52,14 @@ def build(argv: Sequence[str]) -> int:
     p.add_argument("--gate-off", action="store_true", help="report lint errors but build all the same (poa rebuild)")
     p.add_argument("--allow-lossy", action="store_true", help="consent to lossy recompression of uploads")
     args = p.parse_args(list(argv))
+    from poaforge.case.model import inputs_fixed
+
+    with inputs_fixed():
+        _stages(args)
+    return 0
+
+
+def _stages(args: argparse.Namespace) -> None:
     r = args.results
     checked, exhibits, facts, letter = r / "case.json", r / "exhibits.json", r / "facts.json", r / "letter.json"
     _run("validate", args.case_yaml, checked)
@@ -68,4 +77,3 @@ def build(argv: Sequence[str]) -> int:
     _run("checklist", checked, letter, r / "form.json", exhibits, r / "checklist.md")
     _run("status-row", checked, r / "status.json")
     _run("manifest", checked, r / "manifest.json")
-    return 0
