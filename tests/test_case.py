@@ -134,3 +134,21 @@ def test_reserved_case_ids(mini: Make, name: str) -> None:
     with pytest.raises(CaseError) as exc:
         load_case(target)
     assert f"the case id '{name}' is the name of a pipeline rule" in str(exc.value)
+
+
+def test_a_job_inspects_the_case_once_and_only_inside_its_block(mini: Make) -> None:
+    """Inside inputs_fixed (one pipeline job) the case file is read and checked once; outside,
+    every call reads it again (the editor and `poa watch` see each change)."""
+    from poaforge.case.model import inputs_fixed, inspect_case
+
+    path = mini()
+    text = path.read_text(encoding="utf-8")
+    with inputs_fixed():
+        first, problems = inspect_case(path)
+        path.write_text(text.replace("Northwind Trading Ltd.", "Southwind Trading Ltd."), encoding="utf-8")
+        again, _ = inspect_case(path)
+        problems.append("changed by a caller")
+        assert again is first and "changed by a caller" not in inspect_case(path)[1]
+    assert first is not None and first.data["seller"]["legal_name"] == "Northwind Trading Ltd."
+    fresh_case, _ = inspect_case(path)
+    assert fresh_case is not None and fresh_case.data["seller"]["legal_name"] == "Southwind Trading Ltd."
