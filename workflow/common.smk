@@ -216,9 +216,10 @@ def step(command):
     once, at the end of the run, by the poaforge logger plugin
     (scripts/snakemake_logger_plugin_poaforge, named in the profiles). The package's bytecode
     is kept under .snakemake/pycache, not beside the sources: a job then loads its ~100
-    modules compiled (0.1-0.14 s less than compiling them from source every time)."""
-    pycache = shlex.quote(str(Path(".snakemake", "pycache").resolve()))
-    env = f"TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX={pycache}"
+    modules compiled (0.1-0.9 s less than compiling them from source every time). The path is
+    relative to the working folder (Snakemake's record of a job holds its command: an absolute
+    path would rebuild every case of a project moved or copied elsewhere)."""
+    env = "TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=.snakemake/pycache"
     run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log[0]:q}} 2>&1"
     return f"{run} || {{{{ status=$?; echo \"{FAILED_MARK} $status\" >> {{log[0]:q}}; exit $status; }}}}"
 
