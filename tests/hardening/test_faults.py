@@ -295,7 +295,7 @@ def test_build_offline_reads_nothing_outside(small: Path) -> None:
         prefix += ["unshare", "-n"]
     trace = small / "trace.txt"
     if shutil.which("strace"):
-        prefix += ["strace", "-f", "-qq", "-e", "trace=open,openat,execve", "-o", str(trace)]
+        prefix += ["strace", "-f", "-qq", "-e", "trace=open,openat,execve,clone,clone3,fork,vfork", "-o", str(trace)]
     if not prefix:
         pytest.skip("neither unshare nor strace is available")
     result = subprocess.run([*prefix, str(SNAKEMAKE), "--cores", "2", "mini", "--forceall"], cwd=small, capture_output=True,
@@ -304,9 +304,20 @@ def test_build_offline_reads_nothing_outside(small: Path) -> None:
     if not trace.exists():
         return
     lines = trace.read_text(errors="replace").splitlines()
-    steps = {m.group(1) for line in lines if (m := re.match(r'(\d+)\s+execve\("([^"]+)", \[(.*)', line))
-             and ("poaforge.steps" in m.group(3) or m.group(2).endswith(("/pandoc", "/git")))}
-    assert len(steps) >= 10
+    started = [(m.group(1), m.group(2), m.group(3)) for line in lines if (m := re.match(r'(\d+)\s+execve\("([^"]+)", \[(.*)', line))
+               and ("poaforge.steps" in m.group(3) or m.group(2).endswith(("/pandoc", "/git")))]
+    steps = {pid for pid, _, _ in started}
+    children: dict[str, set[str]] = {}  # the processes each one started (the job forks children to read and typeset)
+    for line in lines:
+        if (m := re.match(r'(\d+)\s+(?:clone3?|v?fork)\(.*\)\s+=\s+(\d+)$', line)):
+            children.setdefault(m.group(1), set()).add(m.group(2))
+    todo = list(steps)
+    while todo:
+        for child in children.get(todo.pop(), set()) - steps:
+            steps.add(child)
+            todo.append(child)
+    # the case's job (one process, and the children it forks) and the pandoc runs it starts were traced
+    assert any("poaforge.steps" in args for _, _, args in started) and any(exe.endswith("/pandoc") for _, exe, _ in started)
     opened = {os.path.normpath(p if p.startswith("/") else str(small / p))
               for line in lines if (m := re.match(r'(\d+)\s+open(?:at)?\((?:AT_FDCWD, )?"([^"]+)", [^)]*\) = \d', line))
               and m.group(1) in steps for p in [m.group(2)]}
