@@ -4,6 +4,7 @@ every problem of the file, sorted by line."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,7 +119,7 @@ def inspect_case(path: str | Path, *, schema: Path = SCHEMA, text: str | None = 
     be read as YAML at all) and every problem, sorted. ``poa lint`` uses it to report the
     content of an incomplete case beside its problems. Inside :func:`inputs_fixed`, a file
     is inspected once (callers get the same case; they copy what they change)."""
-    key = (str(Path(path).resolve()), str(schema))
+    key = (os.path.abspath(path), str(schema))  # not resolve(): a link loop is reported by the reading below
     if text is None and _INSPECTED is not None and key in _INSPECTED:
         case, problems = _INSPECTED[key]
         return case, list(problems)
