@@ -220,8 +220,12 @@ def test_broken_case_stops_with_located_message(tmp_path: Path) -> None:
     line = next(n for n, text in enumerate(case.read_text(encoding="utf-8").splitlines(), 1) if text.startswith("platform:"))
     assert f"cases/walmart-us.yaml:{line}:11: platform: 'walmrt' is not allowed here — one of aliexpress, amazon" in result.stderr
     assert "Traceback" not in result.stderr
-    # no output: at most the job's logs that Snakemake leaves empty when the job stopped before them
-    assert not [p for p in (root / "results").rglob("*") if p.is_file() and p.stat().st_size]
+    # no document: the report says why the quality gate did not run (the exhibits' facts are left empty)
+    res = root / "results/walmart-us"
+    assert sorted(p.name for p in res.rglob("*") if p.is_file() and p.stat().st_size) == ["report.json", "report.txt"]
+    report = (res / "report.txt").read_text(encoding="utf-8").splitlines()
+    assert report[0] == "The quality gate did not run: checking the case file stopped the case."
+    assert f"cases/walmart-us.yaml:{line}:11: platform: 'walmrt' is not allowed here" in "\n".join(report)
     assert tree_hashes(root / "cases") == before
 
 

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from poaforge.console import ArgParser
+from poaforge.errors import PoaError
 
 __all__ = ["build"]
 
@@ -39,6 +40,7 @@ def _run(command: str, *args: object) -> None:
 
     sys.stdout.flush()  # what the earlier stage printed comes before the mark
     print(f"{STAGE_MARK} {command}", file=sys.stderr, flush=True)
+    _STAGE[0] = command
     main([command, *(str(a) for a in args)])
 
 
@@ -55,8 +57,41 @@ def build(argv: Sequence[str]) -> int:
     from poaforge.case.model import inputs_fixed
 
     with inputs_fixed():
-        _stages(args)
+        try:
+            _stages(args)
+        except PoaError as exc:
+            _report_early_stop(args.results, exc)
+            raise
     return 0
+
+
+#: The stages after which the quality gate's report exists (written by lint-report).
+_REPORTED = {"lint-report", "gate", "letter", "index", "bundle", "upload", "checklist", "status-row", "manifest"}
+_STAGE = [""]  # the stage running now
+
+
+def _report_early_stop(results: Path, exc: PoaError) -> None:
+    """A case stopped before the quality gate's report was written (checking the case file or
+    preparing its exhibits failed): ``report.txt`` and ``report.json`` say so, with the
+    problems printed, instead of being left empty (Snakemake creates a job's missing logs).
+    ``report.json`` then has no ``counts``: readers treat the case as not linted."""
+    import json
+
+    from poaforge.files import write_text
+    from poaforge.steps import step_named
+
+    stage = _STAGE[0]
+    if stage in _REPORTED or not stage:
+        return
+    does = step_named(stage).does
+    lines = [str(problem) for problem in exc.problems]
+    try:
+        results.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return
+    write_text(results / "report.txt", f"The quality gate did not run: {does} stopped the case.\n\n" + "".join(f"{line}\n" for line in lines))
+    write_text(results / "report.json", json.dumps({"ok": False, "stopped_at": stage, "problems": lines},
+                                                   ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
 def _stages(args: argparse.Namespace) -> None:
