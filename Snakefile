@@ -26,8 +26,9 @@ localrules:
     status_page,
 
 
-# Every case and the status page: the cases whose build record does not match (every case
-# when a target is forced or outputs are listed or deleted; workflow/common.smk).
+# Every case and the status page: the cases whose state differs from the one noted when they
+# were built (every case when a target is forced or outputs are listed or deleted;
+# cases_to_check in workflow/common.smk).
 rule all:
     default_target: True
     input:
@@ -42,8 +43,8 @@ rule all:
 # The exhibits' text and facts are cached by content and the similarity index of the other
 # cases (POA604/605) by theirs, so an edit of the case text reads no exhibit again.
 # The quality gate's report and the exhibits' facts are logs: Snakemake deletes a failed job's
-# outputs but keeps its logs, and the report must survive the gate that stops the case. A failed gate leaves no output, so the next run
-# decides it again.
+# outputs but keeps its logs, and the report must survive the gate that stops the case. A
+# failed gate leaves no output, so the next run decides it again.
 rule build_case:
     input:
         case="cases/{case}.yaml",

@@ -242,6 +242,18 @@ def test_summary_of_a_cluster_job_names_the_step_that_failed(tmp_path: Path) -> 
                          "— Snakemake's message is above; run again with --verbose for its details"]
 
 
+def test_a_failed_job_of_several_stages_shows_the_failing_stage_only(tmp_path: Path) -> None:
+    """The case's job runs every stage in one process: the summary names the stage that
+    failed and shows its problems, not the notes the earlier stages wrote to the same log."""
+    log = _log(tmp_path, "a", "build_case", [f"{STAGE_MARK} validate", "cases/a.yaml: written",
+                                             f"{STAGE_MARK} read", "read 3 exhibits (5 pages, 0 by OCR): 3 read",
+                                             f"{STAGE_MARK} gate", "cases/a.yaml:9:9: POA201 error: x — fix"])
+    run = RunSummary()
+    failure = run.failed("build_case", [log, "results/a/report.json"], [])
+    assert run.failure_line(failure, tmp_path) == "✗ a: the quality gate failed (build_case) — its problems are listed at the end"
+    assert run.lines(tmp_path)[1:] == ["✗ a: the quality gate (build_case) — 1 problem:", "cases/a.yaml:9:9: POA201 error: x — fix"]
+
+
 def test_a_retried_step_that_then_built_is_not_a_failure(tmp_path: Path) -> None:
     run = RunSummary()
     run.failed("build_case", ["logs/a/build_case.log"], [])

@@ -1,21 +1,20 @@
-"""The quality gate's decision, a step of its own: ``gate REPORT_JSON GATE_JSON [--off]``.
+"""The quality gate's decision, a stage of the case's job: ``gate REPORT_JSON GATE_JSON [--off]``.
 
-The lint step writes ``report.json`` and ``report.txt`` and always succeeds; this step
-reads the report and stops the case's build when it holds errors. Kept apart because
-Snakemake deletes the outputs of a failed job: a lint step that failed would take its
-report with it. A failed gate has no output, so the next run decides it again.
+The lint-report stage writes ``report.json`` and ``report.txt``; this stage reads the report
+and stops the case's build when it holds errors. The report is a log of the job in the
+Snakefile, so it survives the failed job (Snakemake deletes a failed job's outputs, not its
+logs). A failed gate leaves no ``gate.json``, so the next run decides it again.
 
-A failed gate also removes the case's documents of an earlier build (``--stale``: the letter,
-bundle, uploads, checklist, manifest), which no longer match the case: a seller must not
-upload last week's letter for this week's case. The report stays.
+A failed gate also removes what ``--stale`` names of an earlier build that Snakemake does not
+remove itself (in the pipeline: ``upload/``, through ``upload.json``), which no longer matches
+the case: a seller must not upload last week's files for this week's case. The report stays.
 
 Errors are printed one per line, ``cases/x.yaml:31:9: POA201 error: … — fix``, as the
 lint step found them; warnings never stop the build. ``--off`` (``poa rebuild``, which
 shows a filed version as it was) lets the build go on and records that the gate was off.
 
-It sits beside ``steps.py`` rather than in ``check/`` because it only reads the report:
-as its own job for every case, it imports (and, as Snakemake inputs, depends on) a handful
-of modules, not the quality gate's whole machinery.
+It sits beside ``steps.py`` rather than in ``check/`` because it only reads the report and
+imports a handful of modules, not the quality gate's whole machinery (it can be run alone).
 """
 
 from __future__ import annotations

@@ -65,8 +65,6 @@ def build(argv: Sequence[str]) -> int:
     return 0
 
 
-#: The stages after which the quality gate's report exists (written by lint-report).
-_REPORTED = {"lint-report", "gate", "letter", "index", "bundle", "upload", "checklist", "status-row", "manifest"}
 _STAGE = [""]  # the stage running now
 
 
@@ -80,8 +78,9 @@ def _report_early_stop(results: Path, exc: PoaError) -> None:
     from poaforge.files import write_text
     from poaforge.steps import step_named
 
+    stages = step_named("case").stages
     stage = _STAGE[0]
-    if stage in _REPORTED or not stage:
+    if stage not in stages[:stages.index("lint-report")]:  # the report is there (or no stage ran)
         return
     does = step_named(stage).does
     lines = [str(problem) for problem in exc.problems]

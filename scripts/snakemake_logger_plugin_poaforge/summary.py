@@ -150,10 +150,15 @@ class RunSummary:
     def failure_line(self, failure: Failure, root: Path = Path()) -> str:
         """The one line shown as soon as a step fails, naming the stage that failed when its log says."""
         who = failure.case or "the run"
-        found = [log_lines(root / p, self.mark, self.since, self.stage_mark) for p in failure.logs if p]
-        stage = next((got[0] for got in found if got and got[0]), "")
-        what = self.does.get(stage) or self.what(failure.rule)
+        what = self._failed_stage(failure.rule, [log_lines(root / p, self.mark, self.since, self.stage_mark)
+                                                 for p in failure.logs if p])
         return f"✗ {who}: {what} failed ({failure.rule}) — its problems are listed at the end"
+
+    def _failed_stage(self, rule: str, found: Sequence[tuple[str, list[str]] | None]) -> str:
+        """What the stage that failed does, as its logs (``log_lines`` of each) name it; else
+        what the rule's step does."""
+        stage = next((got[0] for got in found if got and got[0]), "")
+        return self.does.get(stage) or self.what(rule)
 
     def group_line(self, rules: Sequence[str], logs: Sequence[str], files: Sequence[str]) -> str:
         """The one line shown as soon as a cluster job (the steps of one case) fails."""
@@ -199,7 +204,6 @@ class RunSummary:
         order = list(self.steps)
         for f in sorted(failures, key=lambda f: (order.index(f.rule) if f.rule in order else len(order), f.rule)):
             found = [(p, log_lines(root / p, self.mark, self.since, self.stage_mark)) for p in f.logs if p]
-            stage = next((got[0] for _, got in found if got and got[0]), "")
             lines = [line for _, got in found for line in (got[1] if got else [])]
             if not lines:
                 silent.append(f)
@@ -207,7 +211,7 @@ class RunSummary:
             shown = lines[:left]
             left -= len(shown)
             plural = "s" if len(lines) != 1 else ""
-            what = self.does.get(stage) or self.what(f.rule)
+            what = self._failed_stage(f.rule, [got for _, got in found])
             blocks += [f"✗ {f.case or 'shared step'}: {what} ({f.rule}) — {len(lines)} problem{plural}:", *shown]
             if len(lines) > len(shown):
                 blocks.append(f"and {len(lines) - len(shown)} more in {', '.join(p for p, got in found if got)}")

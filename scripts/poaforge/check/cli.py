@@ -138,7 +138,7 @@ def main_rules(argv: Sequence[str]) -> int:
 def main_report(argv: Sequence[str]) -> int:
     """Pipeline step: lint one case, write report.json and report.txt, print the findings;
     exit 0 whatever they are (the ``gate`` step, :mod:`poaforge.gate`, stops the build
-    on errors, so that Snakemake, which deletes a failed job's outputs, keeps the report)."""
+    on errors; the report is a log of the case's job, so Snakemake keeps it when the gate stops it)."""
     from poaforge.case.model import load_case
     p = ArgParser(prog="python -m poaforge.steps lint-report")
     p.add_argument("case_json", type=Path)
