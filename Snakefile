@@ -21,6 +21,15 @@ onstart:
 note_fresh_at_exit()
 
 
+# The run ends with its last job, not a second later (end_scheduler_timers in workflow/common.smk).
+onsuccess:
+    end_scheduler_timers()
+
+
+onerror:
+    end_scheduler_timers()
+
+
 localrules:
     all,
     status_page,
