@@ -143,6 +143,9 @@ def _pandoc(path: Path, fmt: str) -> list[Line]:
     try:
         import pypandoc
 
+        from poaforge.letter.docx import use_bundled_pandoc
+
+        use_bundled_pandoc()
         exe = pypandoc.get_pandoc_path()
     except (ImportError, OSError) as exc:
         raise _problem(path, f"pandoc is not available to read it ({exc})", "run tools/setup.sh, or save the draft as .txt")

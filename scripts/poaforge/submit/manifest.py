@@ -59,6 +59,9 @@ def _versions() -> dict[str, str]:
     try:
         import pypandoc
 
+        from poaforge.letter.docx import use_bundled_pandoc
+
+        use_bundled_pandoc()
         out["pandoc"] = pypandoc.get_pandoc_version()
     except (ImportError, OSError, RuntimeError):
         pass
