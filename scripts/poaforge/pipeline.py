@@ -9,9 +9,7 @@ build stops with the report's errors) → letter (``letter.json``, ``poa.pdf``/`
 ``form.json``) → index → bundle → upload (``upload/`` with ``upload.json``) → checklist →
 status-row (``status.json``) → manifest (SHA-256 of every output), last.
 
-The stages up to the gate run in a forked child while this process imports what the later
-stages use (:func:`_stages`). One job per case, one Python start and one import of each
-library: Snakemake costs about
+One job per case, one Python start and one import of each library: Snakemake costs about
 2.5 ms per job on every run and a few hundred milliseconds per job that runs, and a process
 start with its imports costs as much again (measured figures: README, Performance;
 docs/pipeline.md). The reading of exhibits and the lint index are cached by content, so an
@@ -59,7 +57,11 @@ def build(argv: Sequence[str]) -> int:
     from poaforge.case.model import inputs_fixed
 
     with inputs_fixed():
-        _stages(args)
+        try:
+            _stages(args)
+        except PoaError as exc:
+            _report_early_stop(args.results, exc)
+            raise
     return 0
 
 
@@ -92,40 +94,15 @@ def _report_early_stop(results: Path, exc: PoaError) -> None:
 
 
 def _stages(args: argparse.Namespace) -> None:
-    """Every stage in order. The stages up to the gate run in a forked child while this process
-    imports what the later stages use (:func:`_preload`): the two cores are both busy during the
-    case's checking, and the letter, index and bundle start with their libraries loaded. Without
-    a fork (:func:`poaforge.child.in_child`: Windows, a process with threads) they run in turn."""
-    from poaforge.child import in_child
-
-    checked = in_child(_until_gate, args)
-    _preload()
-    checked()  # the child's problem, if any, raised here: the job stops as it would have there
-    _after_gate(args)
-
-
-def _until_gate(args: argparse.Namespace) -> None:
-    """validate → evidence → read → lint-report → gate; a case stopped before the report is
-    written gets a report saying so (:func:`_report_early_stop`)."""
-    r = args.results
-    checked, exhibits, facts = r / "case.json", r / "exhibits.json", r / "facts.json"
-    try:
-        _run("validate", args.case_yaml, checked)
-        _run("evidence", checked, r)
-        _run("read", checked, exhibits, r)
-        _run("lint-report", checked, args.case_yaml, r / "report.json", r / "report.txt", "--facts", facts,
-             "--exhibits", exhibits, "--now", "none", *(["--index", args.index] if args.index else []))
-        # a failed gate also removes upload/ of an earlier build (Snakemake removed the declared outputs)
-        _run("gate", r / "report.json", r / "gate.json", *(["--off"] if args.gate_off else []), "--stale", r / "upload.json")
-    except PoaError as exc:
-        _report_early_stop(r, exc)
-        raise
-
-
-def _after_gate(args: argparse.Namespace) -> None:
-    """letter → index → bundle → upload → checklist → status-row → manifest."""
     r = args.results
     checked, exhibits, facts, letter = r / "case.json", r / "exhibits.json", r / "facts.json", r / "letter.json"
+    _run("validate", args.case_yaml, checked)
+    _run("evidence", checked, r)
+    _run("read", checked, exhibits, r)
+    _run("lint-report", checked, args.case_yaml, r / "report.json", r / "report.txt", "--facts", facts,
+         "--exhibits", exhibits, "--now", "none", *(["--index", args.index] if args.index else []))
+    # a failed gate also removes upload/ of an earlier build (Snakemake removed the declared outputs)
+    _run("gate", r / "report.json", r / "gate.json", *(["--off"] if args.gate_off else []), "--stale", r / "upload.json")
     _run("letter", checked, letter, r / "poa.pdf", r / "poa.docx", r / "poa.txt", r / "form.json")
     _run("index", checked, letter, exhibits, r / "evidence-index.pdf", r / "evidence-index.csv", "--checked", facts)
     _run("bundle", checked, letter, exhibits, r / "bundle.pdf", "--checked", facts)
@@ -134,28 +111,3 @@ def _after_gate(args: argparse.Namespace) -> None:
     _run("checklist", checked, letter, r / "form.json", exhibits, r / "checklist.md")
     _run("status-row", checked, r / "status.json")
     _run("manifest", checked, r / "manifest.json")
-
-
-#: What the stages after the gate import on the way of every build (measured on the bench's
-#: typical case: ~0.25 s of a job's imports), besides their own modules: the letter's parts,
-#: Typst and pandoc, the bundle's parts and pikepdf, the uploads' images.
-PRELOAD = ("poaforge.letter.compose", "poaforge.letter.docx", "poaforge.letter.formtext", "poaforge.letter.model",
-           "poaforge.letter.pdf", "poaforge.typeset", "typst", "pypandoc", "jsonschema",
-           "poaforge.bundle.assemble", "poaforge.bundle.stamps", "poaforge.bundle.pages", "poaforge.bundle.navigation",
-           "poaforge.bundle.attachments", "poaforge.submit.plan", "pikepdf", "PIL.Image")
-
-
-def _preload() -> None:
-    """Import the modules of the stages after the gate and :data:`PRELOAD` while the case is
-    checked in the child. An optimisation only: a module missing here is imported by its stage,
-    as before; one that cannot be imported is left to the stage that needs it, which says so."""
-    import importlib
-
-    from poaforge.steps import step_named
-
-    stages = step_named("case").stages
-    for name in [step_named(c).module for c in stages[stages.index("gate") + 1:]] + list(PRELOAD):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
