@@ -129,9 +129,18 @@ def _load(path: Path, shown: str, rule_ids: frozenset[str]) -> LangRules:
 
 @lru_cache(maxsize=4)
 def load_text_rules(root: Path, rule_ids: frozenset[str]) -> dict[str, LangRules]:
-    """Every ``lint/text/*.yaml`` under ``root``, by language code."""
+    """Every ``lint/text/*.yaml`` under ``root``, by language code; compiled once and kept in
+    ``results/.cache/lint`` for the next process (:mod:`poaforge.check.rulecache`)."""
+    from . import rulecache
+
+    files = sorted((Path(root) / "lint" / "text").glob("*.yaml"))
+    key = rulecache.cache_key(files, rule_ids)
+    kept = rulecache.load(root, key)
+    if kept is not None:
+        return kept
     out = {}
-    for path in sorted((Path(root) / "lint" / "text").glob("*.yaml")):
+    for path in files:
         lang = _load(path, f"lint/text/{path.name}", rule_ids)
         out[lang.language] = lang
+    rulecache.save(root, key, out)
     return out
