@@ -217,7 +217,7 @@ def end_scheduler_timers():
     timer is not a daemon thread, so Python's exit waited for it: up to a second added to every
     run that built something (measured: a one-case rebuild 3.6-3.8 s → 2.5-2.6 s). Called from
     onsuccess/onerror, when the scheduler has returned and nothing waits for these timers any
-    more; only the scheduler's own timers are touched (tests/test_fresh.py checks that
+    more; only the scheduler's own timers are touched (tests/test_scheduler_timers.py checks that
     Snakemake still arms them so)."""
     import threading
 
