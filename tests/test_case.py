@@ -49,6 +49,10 @@ INVALID = [
      "cases/mini.yaml:52:11: exhibits[1] (E1).file: 'evidence' is a folder, not a file — name one file; list each document as its own exhibit"),
     ({"case: mini": "case: other"},
      "cases/mini.yaml:2:7: case id 'other' does not match the file name 'mini.yaml' — write 'case: mini' or rename the file to other.yaml"),
+    ({"case: mini": "case: all"},  # never advise a file name the pipeline refuses
+     "cases/mini.yaml:2:7: case id 'all' does not match the file name 'mini.yaml' — write 'case: mini'"),
+    ({"case: mini": "case: 'a b'"},
+     "cases/mini.yaml:2:7: case id 'a b' does not match the file name 'mini.yaml' — write 'case: mini'"),
     ({"affected: [111-0000001-0000001]": "affected: 5"},
      "cases/mini.yaml:23:17: notice.violations[1] (V1).affected: must be a list, not '5' — "
      "expected: ASINs, SKUs, listing ids or order ids named in the notice"),

@@ -91,8 +91,10 @@ def test_yaml_typo_ends_with_its_located_line(project: Path) -> None:
     assert len(out) < 25, "\n".join(out)
     assert out[-1].startswith(f"cases/walmart-us.yaml:{line}:"), "\n".join(out)
     assert " — " in out[-1]  # where — what — how to fix
-    assert out[-2] == "✗ walmart-us: checking the case file (build_case) — 1 problem:"
-    assert out[-3].startswith("not built: 1 case (walmart-us) — fix what is listed below")
+    # the case was built before: its earlier documents went (uploads included), and the summary says so
+    assert out[-2].startswith("cases/walmart-us.yaml: the documents of its earlier build in results/walmart-us/ were removed")
+    assert out[-3] == "✗ walmart-us: checking the case file (build_case) — 2 problems:"
+    assert out[-4].startswith("not built: 1 case (walmart-us) — fix what is listed below")
     assert not [i for i in INTERNALS if i in "\n".join(out)], "\n".join(out)
 
 
@@ -148,6 +150,26 @@ def test_a_failed_gate_removes_the_documents_of_the_earlier_build(project: Path)
     assert "cases/walmart-us.yaml: the documents of its earlier build in results/walmart-us/ were removed: they no longer " \
            "match the case — fix the errors below and run the same command again" in out, "\n".join(out)
     assert re.match(r"cases/walmart-us\.yaml:\d+:\d+: POA201 error: ", out[-1]), out[-1]
+
+
+@pytest.mark.e2e
+def test_a_case_stopped_before_the_gate_leaves_no_uploads_of_the_earlier_build(project: Path) -> None:
+    """Checking the case file fails (an exhibit file misspelled) after an earlier build: the
+    uploads of that build go with its other documents, and the summary says so."""
+    res = project / "results/walmart-us"
+    assert (res / "upload").is_dir() and any((res / "upload").iterdir())
+    case = project / "cases/walmart-us.yaml"
+    text = case.read_text(encoding="utf-8")
+    name = re.search(r"file: (evidence/[\w.-]+\.pdf)", text).group(1)
+    case.write_text(text.replace(f"file: {name}", f"file: {name[:-4]}x.pdf", 1), encoding="utf-8")
+    done = snakemake(project, "walmart-us")
+    out = _output(done)
+    assert done.returncode == 1
+    assert not (res / "upload").exists() and not (res / "poa.pdf").exists()
+    assert "cases/walmart-us.yaml: the documents of its earlier build in results/walmart-us/ were removed: they no longer " \
+           "match the case — fix the errors below and run the same command again" in out, "\n".join(out)
+    assert re.match(r"cases/walmart-us\.yaml:\d+:\d+: .*does not exist", out[-1]), out[-1]
+    assert "The quality gate did not run" in (res / "report.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.e2e

@@ -5,9 +5,11 @@ and stops the case's build when it holds errors. The report is a log of the job 
 Snakefile, so it survives the failed job (Snakemake deletes a failed job's outputs, not its
 logs). A failed gate leaves no ``gate.json``, so the next run decides it again.
 
-A failed gate also removes what ``--stale`` names of an earlier build that Snakemake does not
-remove itself (in the pipeline: ``upload/``, through ``upload.json``), which no longer matches
-the case: a seller must not upload last week's files for this week's case. The report stays.
+Run alone, a failed gate also removes what ``--stale`` names of an earlier build
+(``upload.json`` with the ``upload/`` folder beside it), which no longer matches the case: a
+seller must not upload last week's files for this week's case. The report stays. In the
+pipeline, the case's job removes ``upload/`` as it starts (:func:`remove_stale`; Snakemake
+removes the declared outputs), so a case stopped at any stage leaves none.
 
 Errors are printed one per line, ``cases/x.yaml:31:9: POA201 error: … — fix``, as the
 lint step found them; warnings never stop the build. ``--off`` (``poa rebuild``, which
@@ -28,7 +30,7 @@ from poaforge.console import ArgParser
 from poaforge.errors import CaseError, Problem
 from poaforge.files import read_json, write_json
 
-__all__ = ["main", "errors_of"]
+__all__ = ["main", "errors_of", "remove_stale", "removed_notice"]
 
 
 def errors_of(report: dict[str, Any]) -> list[Problem]:
@@ -57,6 +59,13 @@ def remove_stale(paths: Sequence[Path], folder: Path) -> list[Path]:
     return removed
 
 
+def removed_notice(where: str, folder: Path) -> Problem:
+    """The problem saying that the documents of an earlier build in ``folder`` were removed
+    (``where``: the case file, as the other problems name it)."""
+    return Problem(where, message=f"the documents of its earlier build in {folder}/ were removed: they no "
+                   "longer match the case", hint="fix the errors below and run the same command again")
+
+
 def main(argv: Sequence[str]) -> int:
     """Step: exit 1 printing each error of REPORT_JSON; else write GATE_JSON
     (``{"case", "passed", "enforced", "counts"}``) and exit 0."""
@@ -77,9 +86,7 @@ def main(argv: Sequence[str]) -> int:
     if errors and not args.off:
         folder = args.report.parent
         if remove_stale(args.stale, folder):
-            errors.insert(0, Problem(str(report.get("file") or f"{folder}/"),
-                                     message=f"the documents of its earlier build in {folder}/ were removed: they no "
-                                     "longer match the case", hint="fix the errors below and run the same command again"))
+            errors.insert(0, removed_notice(str(report.get("file") or f"{folder}/"), folder))
         raise CaseError(errors)
     write_json({"case": report.get("case"), "passed": not errors, "enforced": not args.off, "counts": counts}, args.out)
     return 0

@@ -14,9 +14,10 @@ One job per case, one Python start and one import of each library: Snakemake cos
 start with its imports costs as much again (measured figures: README, Performance;
 docs/pipeline.md). The reading of exhibits and the lint index are cached by content, so an
 edit of the case text re-reads nothing. The first stage that fails stops the job with its
-located problems, as it would alone; Snakemake then deletes the job's outputs (an earlier
-build's documents no longer match the case) but keeps its logs, among them the quality
-gate's report.
+located problems, as it would alone. Snakemake deletes the job's declared outputs as it starts
+it and after it failed (an earlier build's documents no longer match the case) but keeps its
+logs, among them the quality gate's report; the job itself removes ``upload/`` as it starts
+(listed by ``upload.json``, not a declared output).
 """
 
 from __future__ import annotations
@@ -56,11 +57,19 @@ def build(argv: Sequence[str]) -> int:
     args = p.parse_args(list(argv))
     from poaforge.case.model import inputs_fixed
 
+    from poaforge.gate import remove_stale, removed_notice
+
     with inputs_fixed():
+        # upload/ is not a declared output (upload.json lists it): Snakemake removed the earlier
+        # build's other documents as the job started; its uploads go now, so a case stopped at
+        # any stage, or interrupted, never leaves last build's files where a seller uploads from
+        earlier = remove_stale([args.results / "upload.json"], args.results)
         try:
             _stages(args)
         except PoaError as exc:
             _report_early_stop(args.results, exc)
+            if earlier:
+                exc.problems = sorted([removed_notice(str(args.case_yaml), args.results), *exc.problems])
             raise
     return 0
 
@@ -101,8 +110,7 @@ def _stages(args: argparse.Namespace) -> None:
     _run("read", checked, exhibits, r)
     _run("lint-report", checked, args.case_yaml, r / "report.json", r / "report.txt", "--facts", facts,
          "--exhibits", exhibits, "--now", "none", *(["--index", args.index] if args.index else []))
-    # a failed gate also removes upload/ of an earlier build (Snakemake removed the declared outputs)
-    _run("gate", r / "report.json", r / "gate.json", *(["--off"] if args.gate_off else []), "--stale", r / "upload.json")
+    _run("gate", r / "report.json", r / "gate.json", *(["--off"] if args.gate_off else []))
     _run("letter", checked, letter, r / "poa.pdf", r / "poa.docx", r / "poa.txt", r / "form.json")
     _run("index", checked, letter, exhibits, r / "evidence-index.pdf", r / "evidence-index.csv", "--checked", facts)
     _run("bundle", checked, letter, exhibits, r / "bundle.pdf", "--checked", facts)

@@ -66,8 +66,9 @@ def _check_id(doc: Document, stem: str) -> list[Problem]:
                                 "rename the file, e.g. to 'case-" + stem + "'"))
     case_id = doc.data.get("case")
     if isinstance(case_id, str) and case_id != stem:
+        usable = CASE_ID.match(case_id) and case_id not in RESERVED_IDS  # never advise a name refused above
         problems.append(doc.problem(("case",), f"case id '{case_id}' does not match the file name '{stem}.yaml'",
-                                    f"write 'case: {stem}' or rename the file to {case_id}.yaml"))
+                                    f"write 'case: {stem}'" + (f" or rename the file to {case_id}.yaml" if usable else "")))
     return problems
 
 
