@@ -76,16 +76,17 @@ class Bundle:
         from poaforge.bundle.pages import strip_active
         from poaforge.bundle.stamps import prepare_page
 
+        start = len(self.pdf.pages)
         for ex, doc in zip(exs, sources):
-            start = len(self.pdf.pages)
+            ex["pages"] = len(doc.pages)
             self.pdf.pages.extend(doc.pages)
-            ex["pages"] = len(self.pdf.pages) - start
-            for i in range(start, len(self.pdf.pages)):
-                page = self.pdf.pages[i].obj
-                strip_active(page)
-                self.strips.append(prepare_page(page, added=True))
-            self.starts[ex["number"]] = self.pdf.pages[start].obj
-            self.targets[f"bundle:exhibit-{ex['number']}"] = self.pdf.pages[start].obj
+        pages = [page.obj for page in self.pdf.pages][start:]  # one pass: pages[i] walks the page list each time
+        for page in pages:
+            strip_active(page)
+            self.strips.append(prepare_page(page, added=True))
+        for ex in exs:
+            self.starts[ex["number"]] = self.targets[f"bundle:exhibit-{ex['number']}"] = pages[0]
+            pages = pages[ex["pages"]:]
 
     def add_front(self, cover: Any, fronts: list[tuple[str, Any]], scanned: tuple[int, ...]) -> None:
         """Put the cover and the front parts (bookmark title, open PDF) before the exhibits;
@@ -96,10 +97,10 @@ class Bundle:
         strips = []
 
         def insert(doc: Any, added: bool) -> list[Any]:
-            at = len(self.front)
+            at, count = len(self.front), len(doc.pages)
             for k, page in enumerate(doc.pages):
                 self.pdf.pages.insert(at + k, page)
-            pages = [self.pdf.pages[i].obj for i in range(at, at + len(doc.pages))]
+            pages = [page.obj for page in self.pdf.pages][at:at + count]
             self.front += pages
             strips.extend(prepare_page(page, added) for page in pages)
             return pages

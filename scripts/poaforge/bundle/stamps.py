@@ -51,11 +51,9 @@ def _rect(value: Any) -> list[float] | None:
     return [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
 
 
-def normalise_boxes(page: Any) -> list[float]:
-    """Order every box's corners, clip the crop box to the media box (``page``: a
-    ``pikepdf.Dictionary``); return the visible box [x0, y0, x1, y1] in pt."""
-    import pikepdf
-
+def _normal_boxes(page: Any) -> dict[str, list[float]]:
+    """The boxes of ``page`` (a ``pikepdf.Dictionary``) with their corners ordered and the crop
+    box clipped to the media box, read only: key → [x0, y0, x1, y1] in pt, media and crop first."""
     media = _rect(page.get("/MediaBox")) or [0.0, 0.0, 612.0, 792.0]
     crop = _rect(page.get("/CropBox")) or media
     crop = [max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]), min(crop[3], media[3])]
@@ -66,17 +64,28 @@ def normalise_boxes(page: Any) -> list[float]:
         box = _rect(page.get(key)) if key in page else None
         if box is not None:
             boxes[key] = box
+    return boxes
+
+
+def normalise_boxes(page: Any) -> list[float]:
+    """Order every box's corners, clip the crop box to the media box (``page``: a
+    ``pikepdf.Dictionary``); return the visible box [x0, y0, x1, y1] in pt."""
+    import pikepdf
+
+    boxes = _normal_boxes(page)
     for key, box in boxes.items():
         page[key] = pikepdf.Array(box)
-    return crop
+    return boxes["/CropBox"]
 
 
 def prepare_page(page: Any, added: bool) -> Strip:
     """Normalise the boxes of ``page`` (a ``pikepdf.Dictionary``); when ``added``, grow them by a
-    strip on the side shown at the bottom (after /Rotate); return where the stamp goes."""
+    strip on the side shown at the bottom (after /Rotate); return where the stamp goes. Each
+    box is read and written once."""
     import pikepdf
 
-    x0, y0, x1, y1 = normalise_boxes(page)
+    boxes = _normal_boxes(page)
+    x0, y0, x1, y1 = boxes["/CropBox"]
     try:
         given = int(page.get("/Rotate", 0) or 0)
     except (TypeError, ValueError):
@@ -101,12 +110,10 @@ def prepare_page(page: Any, added: bool) -> Strip:
     else:
         side, edge = 0, x0 - grow
         matrix = (0.0, -1.0, 1.0, 0.0, edge, y1)
-    if added:
-        for key in BOXES:
-            if key in page:
-                box = [float(v) for v in page[key]]
-                box[side] = min(box[side], edge) if side in (0, 1) else max(box[side], edge)
-                page[key] = pikepdf.Array(box)
+    for key, box in boxes.items():
+        if added:
+            box[side] = min(box[side], edge) if side in (0, 1) else max(box[side], edge)
+        page[key] = pikepdf.Array(box)
     return Strip(width, h, scale, added, tuple(round(v, 4) for v in matrix))  # type: ignore[arg-type]
 
 
@@ -119,7 +126,7 @@ def _reserve(text: str) -> float:
 def typeset_stamps(strips: list[Strip], texts: list[tuple[str, str]], out: Path) -> int:
     """Typeset ``texts[i]`` = (left, right) for ``strips[i]`` into ``out``: one Typst page per
     bundle page (templates/stamp.typ), each the size of its strip; return the page count.
-    Runs where Typst runs (the bundle's child process); :func:`stamp_pages` lays them on."""
+    :func:`stamp_pages` lays them on."""
     specs = [{"w": round(s.width, 3), "h": round(s.height, 3), "size": round(7.5 * s.scale, 3),
               "pad": round(12 * s.scale, 3), "fill": s.added, "rule": s.added,
               "left": left, "right": right, "reserve": _reserve(right)} for s, (left, right) in zip(strips, texts)]
