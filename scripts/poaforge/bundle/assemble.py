@@ -24,37 +24,39 @@ def _short(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _first_stamp(lab: dict, ex: dict, uploads: dict[str, str]) -> str:
-    """A short note for the exhibit's first stamp (``lab``: the evidence labels of the case's
-    language): signed original, or rendition of another file."""
+def _first_stamp(case: dict, exhibits: dict, ex: dict) -> str:
+    """A short note for the exhibit's first stamp, in the case's language: signed original, or
+    rendition of another file (``exhibits``: exhibits.json, for the upload names of signed
+    originals). The labels and upload names are loaded only for an exhibit that has a note."""
     from poaforge.bundle.attachments import SHOWN_AS_IS
 
     facts = ex.get("facts") or {}
+    if not facts.get("signed") and ex.get("media") in SHOWN_AS_IS and not ex.get("attachment"):
+        return ""
+    from poaforge.evidence.render import labels
+
+    lab = labels(str(case.get("language", "en")))
     if facts.get("signed"):
-        return " · " + lab["stamp_signed"].format(file=uploads.get(ex["id"], Path(ex["file"]).name))
-    if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
-        return " · " + lab["stamp_converted"].format(file=Path(str(ex.get("attachment") or ex["file"])).name)
-    return ""
+        from poaforge.submit.plan import upload_names
+
+        return " · " + lab["stamp_signed"].format(file=upload_names(case, exhibits).get(ex["id"], Path(ex["file"]).name))
+    return " · " + lab["stamp_converted"].format(file=Path(str(ex.get("attachment") or ex["file"])).name)
 
 
 def stamp_texts(case: dict, model: dict, exhibits: dict, exs: list[dict], front: int) -> list[tuple[str, str]]:
     """The (left, right) stamp of every bundle page, in order: ``front`` pages (cover and front
     parts: their number only), then the pages of ``exs`` (exhibits in bundle order, each with
     its ``pages``); ``exhibits`` is exhibits.json (for the upload names of signed originals)."""
-    from poaforge.evidence.render import labels
-    from poaforge.submit.plan import upload_names
-
     total = front + sum(ex["pages"] for ex in exs)
     right = [label(model, "page_of", page=i + 1, pages=total, total=total) for i in range(total)]
     left = [""] * front
-    lab = labels(str(case.get("language", "en")))
-    uploads, titles = upload_names(case, exhibits), {e["id"]: e["title"] for e in model["exhibits"]}
+    titles = {e["id"]: e["title"] for e in model["exhibits"]}
     for ex in exs:
         name = _short(titles.get(ex["id"], ex["id"]))
         for p in range(ex["pages"]):
             stamp = label(model, "exhibit_page", exhibit=model["labels"]["exhibit"], number=ex["number"],
                           page=p + 1, pages=ex["pages"])
-            left.append(f"{stamp} — {name}" + (_first_stamp(lab, ex, uploads) if p == 0 else ""))
+            left.append(f"{stamp} — {name}" + (_first_stamp(case, exhibits, ex) if p == 0 else ""))
     return list(zip(left, right))
 
 
