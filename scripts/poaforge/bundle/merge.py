@@ -66,8 +66,14 @@ def _cover(case: dict, model: dict, contents: list[dict], work: Path) -> Path:
             "contents": contents, "paper": model["paper"], "lang_tag": model["lang_tag"], "script": model["script"],
             "keep": model["keep"]}
     out = work / "cover.pdf"
-    render("cover.typ", data, out)
-    return out
+    expected = 1 + len(contents) // 45  # ~45 rows a page after the facts: a guess, checked below
+    for _attempt in range(4):
+        pages = render("cover.typ", {**data, "cover_pages": expected}, out)
+        if pages == expected:
+            return out
+        expected = pages
+    raise BuildError(Problem("templates/cover.typ", message="the cover's length does not settle (its page numbers "
+                             "change its length)", hint="this is a bug in the template, not in the case; report it with the case file"))
 
 
 def _contents(model: dict, front: list[tuple[str, int]], exhibits: list[dict]) -> list[dict]:
