@@ -103,9 +103,11 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
     POA (or its signed scan) and the index are typeset here (:func:`_render_front`), first
     and in a child process when this one may fork (:mod:`poaforge.child`), so the memory
     Typst takes for them (~120 MB with a CJK font) is returned before the pages are copied.
-    The exhibits' pages are then copied, each read once: the cover (its contents need the
-    parts' page counts) and the stamps (they need every page's geometry) are typeset here
-    after that (~70 MB of Typst memory for a Latin case of 500 pages).
+    Then every part is opened once: the cover (its contents need the parts' page counts) and
+    the stamps (every page's geometry, :meth:`Bundle.place`) are typeset here from the parts
+    as read, the memory Typst's threads freed is returned (:func:`_return_freed_memory`),
+    and only then are the pages copied (a copy holds their streams in memory: ~80 MB for
+    500 pages) and stamped.
     Front parts whose index is in ``scanned`` (the signed scan of the letter) get their
     stamp in a strip added below the page, as exhibits do, since a scan has no free margin.
     ``case_dir`` (default: case.json's ``case_dir``) holds the originals that are attached.
@@ -139,12 +141,16 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
             pdf = opened.enter_context(pikepdf.new())
             bundle = Bundle(pdf, case, model, str(out))
             sources = [opened.enter_context(_open(lambda: _exhibit(results / ex["pdf"], ex), out)) for ex in exs]
-            bundle.add_exhibits(exs, sources)
+            for ex, doc in zip(exs, sources):
+                ex["pages"] = len(doc.pages)
             fronts = [(title, read(path)) for title, path in front]
-            cover = _cover(case, model, _contents(model, [(t, len(d.pages)) for t, d in fronts], exs), work)
-            bundle.add_front(read(cover), fronts, scanned)
+            cover = read(_cover(case, model, _contents(model, [(t, len(d.pages)) for t, d in fronts], exs), work))
+            strips = bundle.place(cover, fronts, scanned, sources)
             stamps = work / "stamps.pdf"
-            typeset_stamps(bundle.strips, stamp_texts(case, model, exhibits, exs, len(bundle.front)), stamps)
+            typeset_stamps(strips, stamp_texts(case, model, exhibits, exs, len(strips) - sum(ex["pages"] for ex in exs)), stamps)
+            _return_freed_memory()  # what Typst's threads freed, before the pages' streams are copied
+            bundle.add_exhibits(exs, sources)
+            bundle.add_front(cover, fronts, scanned)
             bundle.finish(exs, stamps)
             attach_originals(pdf, exs, sources, Path(case_dir or case.get("case_dir", ".")), str(out))
             total = len(pdf.pages)
@@ -157,6 +163,20 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
         if collecting:
             gc.enable()
     return total
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory freed in every malloc arena back to the system (glibc ``malloc_trim``;
+    nothing elsewhere). Typst lays out on worker threads, each with its own arena: what they
+    free stays counted in the process (measured: the bundle step's peak varied from 178 to
+    277 MB over runs of the same 513-page case) unless it is returned before the copy."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim(0)
 
 
 def _identifier(case: dict, model: dict, exhibits: dict, front: list[str], results: Path) -> bytes:

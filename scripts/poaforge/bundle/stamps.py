@@ -18,7 +18,7 @@ from typing import Any
 
 from poaforge.paths import TEMPLATES
 
-__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "render", "normalise_boxes", "prepare_page", "typeset_stamps", "stamp_pages"]
+__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "Placement", "render", "normalise_boxes", "place_page", "typeset_stamps", "stamp_pages"]
 
 STRIP_PT = 34.0  # 12 mm, scaled with the page width
 BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
@@ -78,12 +78,30 @@ def normalise_boxes(page: Any) -> list[float]:
     return boxes["/CropBox"]
 
 
-def prepare_page(page: Any, added: bool) -> Strip:
-    """Normalise the boxes of ``page`` (a ``pikepdf.Dictionary``); when ``added``, grow them by a
-    strip on the side shown at the bottom (after /Rotate); return where the stamp goes. Each
-    box is read and written once."""
-    import pikepdf
+@dataclass
+class Placement:
+    """What the bundle does to one page, worked out from the page as read: where its stamp goes
+    (``strip``), its boxes normalised and, for an added strip, grown (key → [x0, y0, x1, y1] pt),
+    and the /Rotate to write (None: keep the page's)."""
 
+    strip: Strip
+    boxes: dict[str, list[float]]
+    rotate: int | None
+
+    def apply(self, page: Any) -> None:
+        """Give ``page`` (the bundle's copy of the page this was worked out from) its boxes and /Rotate."""
+        import pikepdf
+
+        if self.rotate is not None:
+            page["/Rotate"] = self.rotate
+        for key, box in self.boxes.items():
+            page[key] = pikepdf.Array(box)
+
+
+def place_page(page: Any, added: bool) -> Placement:
+    """Where the stamp of ``page`` (a ``pikepdf.Dictionary``, only read) goes: its boxes
+    normalised and, when ``added``, grown by a strip on the side shown at the bottom (after
+    /Rotate). Worked out before the page is copied, so the stamps can be typeset first."""
     boxes = _normal_boxes(page)
     x0, y0, x1, y1 = boxes["/CropBox"]
     try:
@@ -91,8 +109,6 @@ def prepare_page(page: Any, added: bool) -> Strip:
     except (TypeError, ValueError):
         given = 0
     rotate = given % 360 if given % 90 == 0 else 0
-    if rotate != given:
-        page["/Rotate"] = rotate
     width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
     scale = min(4.0, max(0.6, width / 595.0))
     h = STRIP_PT * scale
@@ -110,11 +126,11 @@ def prepare_page(page: Any, added: bool) -> Strip:
     else:
         side, edge = 0, x0 - grow
         matrix = (0.0, -1.0, 1.0, 0.0, edge, y1)
-    for key, box in boxes.items():
-        if added:
+    if added:
+        for box in boxes.values():
             box[side] = min(box[side], edge) if side in (0, 1) else max(box[side], edge)
-        page[key] = pikepdf.Array(box)
-    return Strip(width, h, scale, added, tuple(round(v, 4) for v in matrix))  # type: ignore[arg-type]
+    strip = Strip(width, h, scale, added, tuple(round(v, 4) for v in matrix))  # type: ignore[arg-type]
+    return Placement(strip, boxes, rotate if rotate != given else None)
 
 
 def _reserve(text: str) -> float:
