@@ -105,7 +105,7 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
     Typst takes for them (~120 MB with a CJK font) is returned before the pages are copied.
     Then every part is opened once: the cover (its contents need the parts' page counts) and
     the stamps (every page's geometry, :meth:`Bundle.place`) are typeset here from the parts
-    as read, the memory Typst's threads freed is returned (:func:`_return_freed_memory`),
+    as read, the memory Typst's threads freed is returned (:mod:`poaforge.bundle.heap`),
     and only then are the pages copied (a copy holds their streams in memory: ~80 MB for
     500 pages) and stamped.
     Front parts whose index is in ``scanned`` (the signed scan of the letter) get their
@@ -118,6 +118,7 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
 
     from poaforge.bundle.assemble import Bundle, stamp_texts
     from poaforge.bundle.attachments import attach_originals
+    from poaforge.bundle.heap import few_arenas, return_freed_memory
     from poaforge.bundle.stamps import typeset_stamps
     from poaforge.child import in_child
 
@@ -131,6 +132,7 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
     work = out.parent / f".{out.name}.work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    few_arenas()  # before Typst starts its threads, here or in the child (poaforge.bundle.heap)
     typeset, collecting = None, gc.isenabled()
     gc.disable()  # ~100,000 short-lived page objects and no cycles: the collector's passes cost ~6 %
     try:
@@ -148,7 +150,7 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
             strips = bundle.place(cover, fronts, scanned, sources)
             stamps = work / "stamps.pdf"
             typeset_stamps(strips, stamp_texts(case, model, exhibits, exs, len(strips) - sum(ex["pages"] for ex in exs)), stamps)
-            _return_freed_memory()  # what Typst's threads freed, before the pages' streams are copied
+            return_freed_memory()  # what Typst's threads freed, before the pages' streams are copied
             bundle.add_exhibits(exs, sources)
             bundle.add_front(cover, fronts, scanned)
             bundle.finish(exs, stamps)
@@ -163,20 +165,6 @@ def build_bundle(case: dict, model: dict, exhibits: dict, results: Path, front: 
         if collecting:
             gc.enable()
     return total
-
-
-def _return_freed_memory() -> None:
-    """Hand the memory freed in every malloc arena back to the system (glibc ``malloc_trim``;
-    nothing elsewhere). Typst lays out on worker threads, each with its own arena: what they
-    free stays counted in the process (measured: the bundle step's peak varied from 178 to
-    277 MB over runs of the same 513-page case) unless it is returned before the copy."""
-    import ctypes
-
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
 
 
 def _identifier(case: dict, model: dict, exhibits: dict, front: list[str], results: Path) -> bytes:

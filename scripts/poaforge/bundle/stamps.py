@@ -8,6 +8,10 @@ on the edge that is shown at the bottom and the stamp is turned with it, so anno
 (sticky notes, highlights, links) stay exactly where they were. Page boxes are
 normalised first (ISO 32000-2 §14.11.2: any two opposite corners; the crop box is
 clipped to the media box), so a box written ``[612 792 0 0]`` loses nothing.
+
+All of it is worked out from the page as read (:func:`place_page`, nothing changed), so the
+stamps are typeset before any page is copied; the bundle's copy of the page then gets its
+boxes (:meth:`Placement.apply`) and the stamp (:func:`stamp_pages`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from poaforge.paths import TEMPLATES
 
-__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "Placement", "render", "normalise_boxes", "place_page", "typeset_stamps", "stamp_pages"]
+__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "Placement", "render", "place_page", "typeset_stamps", "stamp_pages"]
 
 STRIP_PT = 34.0  # 12 mm, scaled with the page width
 BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
@@ -65,17 +69,6 @@ def _normal_boxes(page: Any) -> dict[str, list[float]]:
         if box is not None:
             boxes[key] = box
     return boxes
-
-
-def normalise_boxes(page: Any) -> list[float]:
-    """Order every box's corners, clip the crop box to the media box (``page``: a
-    ``pikepdf.Dictionary``); return the visible box [x0, y0, x1, y1] in pt."""
-    import pikepdf
-
-    boxes = _normal_boxes(page)
-    for key, box in boxes.items():
-        page[key] = pikepdf.Array(box)
-    return boxes["/CropBox"]
 
 
 @dataclass
