@@ -331,3 +331,21 @@ def test_exhibit_streams_are_copied_as_they_are(built: dict) -> None:
             return [bytes(x.read_raw_bytes()) for x in xobjects.values() if x.get("/Subtype") == "/Image"]
         assert images(bundle.pages[start]) == images(original.pages[0]) != []
     assert b"/ObjStm" in built["out"].read_bytes()
+
+
+def test_cover_numbers_count_its_own_length_when_the_guess_is_wrong(tmp_path: Path) -> None:
+    """The cover is compiled with the length merge expects (one page for < 45 rows); a contents
+    list that wraps onto more pages makes it compile again with the length it got."""
+    from poaforge.bundle.merge import _cover
+
+    case, _case_dir, _results = make_case(tmp_path, {"a.pdf": typst_pdf("x")}, titles={"a.pdf": "A"})
+    long = "Supplier invoice and the matching delivery note for the batch received at the warehouse"
+    contents = [{"title": f"Exhibit {n} — {long}", "page": 10 * n, "target": f"bundle:exhibit-{n}", "level": 1}
+                for n in range(1, 41)]
+    cover = _cover(case, bundle_model(case), contents, tmp_path)
+    pages = len(PdfReader(cover).pages)
+    assert pages >= 2  # the guess (1 page) was wrong
+    text = subprocess.run(["pdftotext", "-layout", str(cover), "-"], capture_output=True, text=True, check=True).stdout
+    numbers = [int(line.split()[-1]) for line in text.splitlines() if line.strip().startswith("Exhibit ")
+               and line.split()[-1].isdigit()]
+    assert numbers == [10 * n + pages for n in range(1, 41)]

@@ -34,11 +34,12 @@ def attach_originals(pdf: Any, exhibits: list[dict], sources: list[Any], case_di
     import pikepdf
 
     from poaforge.errors import PoaError
-    from poaforge.evidence.convert import source_bytes
 
     for ex, source in zip(exhibits, sources):
         prefix = f"Exhibit {ex['number']} - "
         if ex.get("media") not in SHOWN_AS_IS or ex.get("attachment"):
+            from poaforge.evidence.convert import source_bytes  # imported only when an original is attached
+
             name = Path(str(ex.get("attachment") or ex["file"])).name
             try:
                 _attach(pdf, prefix + name, source_bytes(case_dir, ex, f"{case_dir}/{ex['file']}"))

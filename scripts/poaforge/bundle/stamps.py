@@ -8,6 +8,10 @@ on the edge that is shown at the bottom and the stamp is turned with it, so anno
 (sticky notes, highlights, links) stay exactly where they were. Page boxes are
 normalised first (ISO 32000-2 §14.11.2: any two opposite corners; the crop box is
 clipped to the media box), so a box written ``[612 792 0 0]`` loses nothing.
+
+All of it is worked out from the page as read (:func:`place_page`, nothing changed), so the
+stamps are typeset before any page is copied; the bundle's copy of the page then gets its
+boxes (:meth:`Placement.apply`) and the stamp (:func:`stamp_pages`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from poaforge.paths import TEMPLATES
 
-__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "render", "normalise_boxes", "prepare_page", "typeset_stamps", "stamp_pages"]
+__all__ = ["TEMPLATES", "STRIP_PT", "BOXES", "Strip", "Placement", "render", "place_page", "typeset_stamps", "stamp_pages"]
 
 STRIP_PT = 34.0  # 12 mm, scaled with the page width
 BOXES = ("/MediaBox", "/CropBox", "/BleedBox", "/TrimBox", "/ArtBox")
@@ -51,11 +55,9 @@ def _rect(value: Any) -> list[float] | None:
     return [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
 
 
-def normalise_boxes(page: Any) -> list[float]:
-    """Order every box's corners, clip the crop box to the media box (``page``: a
-    ``pikepdf.Dictionary``); return the visible box [x0, y0, x1, y1] in pt."""
-    import pikepdf
-
+def _normal_boxes(page: Any) -> dict[str, list[float]]:
+    """The boxes of ``page`` (a ``pikepdf.Dictionary``) with their corners ordered and the crop
+    box clipped to the media box, read only: key → [x0, y0, x1, y1] in pt, media and crop first."""
     media = _rect(page.get("/MediaBox")) or [0.0, 0.0, 612.0, 792.0]
     crop = _rect(page.get("/CropBox")) or media
     crop = [max(crop[0], media[0]), max(crop[1], media[1]), min(crop[2], media[2]), min(crop[3], media[3])]
@@ -66,24 +68,40 @@ def normalise_boxes(page: Any) -> list[float]:
         box = _rect(page.get(key)) if key in page else None
         if box is not None:
             boxes[key] = box
-    for key, box in boxes.items():
-        page[key] = pikepdf.Array(box)
-    return crop
+    return boxes
 
 
-def prepare_page(page: Any, added: bool) -> Strip:
-    """Normalise the boxes of ``page`` (a ``pikepdf.Dictionary``); when ``added``, grow them by a
-    strip on the side shown at the bottom (after /Rotate); return where the stamp goes."""
-    import pikepdf
+@dataclass
+class Placement:
+    """What the bundle does to one page, worked out from the page as read: where its stamp goes
+    (``strip``), its boxes normalised and, for an added strip, grown (key → [x0, y0, x1, y1] pt),
+    and the /Rotate to write (None: keep the page's)."""
 
-    x0, y0, x1, y1 = normalise_boxes(page)
+    strip: Strip
+    boxes: dict[str, list[float]]
+    rotate: int | None
+
+    def apply(self, page: Any) -> None:
+        """Give ``page`` (the bundle's copy of the page this was worked out from) its boxes and /Rotate."""
+        import pikepdf
+
+        if self.rotate is not None:
+            page["/Rotate"] = self.rotate
+        for key, box in self.boxes.items():
+            page[key] = pikepdf.Array(box)
+
+
+def place_page(page: Any, added: bool) -> Placement:
+    """Where the stamp of ``page`` (a ``pikepdf.Dictionary``, only read) goes: its boxes
+    normalised and, when ``added``, grown by a strip on the side shown at the bottom (after
+    /Rotate). Worked out before the page is copied, so the stamps can be typeset first."""
+    boxes = _normal_boxes(page)
+    x0, y0, x1, y1 = boxes["/CropBox"]
     try:
         given = int(page.get("/Rotate", 0) or 0)
     except (TypeError, ValueError):
         given = 0
     rotate = given % 360 if given % 90 == 0 else 0
-    if rotate != given:
-        page["/Rotate"] = rotate
     width = (x1 - x0) if rotate in (0, 180) else (y1 - y0)
     scale = min(4.0, max(0.6, width / 595.0))
     h = STRIP_PT * scale
@@ -102,12 +120,10 @@ def prepare_page(page: Any, added: bool) -> Strip:
         side, edge = 0, x0 - grow
         matrix = (0.0, -1.0, 1.0, 0.0, edge, y1)
     if added:
-        for key in BOXES:
-            if key in page:
-                box = [float(v) for v in page[key]]
-                box[side] = min(box[side], edge) if side in (0, 1) else max(box[side], edge)
-                page[key] = pikepdf.Array(box)
-    return Strip(width, h, scale, added, tuple(round(v, 4) for v in matrix))  # type: ignore[arg-type]
+        for box in boxes.values():
+            box[side] = min(box[side], edge) if side in (0, 1) else max(box[side], edge)
+    strip = Strip(width, h, scale, added, tuple(round(v, 4) for v in matrix))  # type: ignore[arg-type]
+    return Placement(strip, boxes, rotate if rotate != given else None)
 
 
 def _reserve(text: str) -> float:
@@ -119,7 +135,7 @@ def _reserve(text: str) -> float:
 def typeset_stamps(strips: list[Strip], texts: list[tuple[str, str]], out: Path) -> int:
     """Typeset ``texts[i]`` = (left, right) for ``strips[i]`` into ``out``: one Typst page per
     bundle page (templates/stamp.typ), each the size of its strip; return the page count.
-    Runs where Typst runs (the bundle's child process); :func:`stamp_pages` lays them on."""
+    :func:`stamp_pages` lays them on."""
     specs = [{"w": round(s.width, 3), "h": round(s.height, 3), "size": round(7.5 * s.scale, 3),
               "pad": round(12 * s.scale, 3), "fill": s.added, "rule": s.added,
               "left": left, "right": right, "reserve": _reserve(right)} for s, (left, right) in zip(strips, texts)]
