@@ -376,3 +376,19 @@ def test_handler_gives_a_failed_cluster_job_one_line(tmp_path: Path, monkeypatch
         "✗ a: building the case (build_case) — 1 problem:",
         "cases/a.yaml:5:11: platform: 'walmrt' is not allowed here — one of …",
     ]
+
+
+def test_an_interrupted_job_is_told_as_stopped_not_failed(tmp_path: Path) -> None:
+    """Ctrl-C stops a case's job in a stage: the summary says it was interrupted there and that
+    running the command again finishes it — not "fix what is listed below" with no problem."""
+    log = _log(tmp_path, "a", "build_case", [f"{STAGE_MARK} validate", "cases/a.yaml: written",
+                                             f"{STAGE_MARK} read", "interrupted"])
+    run = RunSummary()
+    failure = run.failed("build_case", [log, "results/a/report.json"], [])
+    assert run.failure_line(failure, tmp_path) == "✗ a: interrupted while reading the exhibits (build_case)"
+    assert run.lines(tmp_path) == ["not built: 1 case (a) — the run was interrupted: run the same command again to finish",
+                                   "✗ a: interrupted while reading the exhibits (build_case) — nothing to fix"]
+    # with a case that did fail beside it, the run asks for the fix
+    other = _log(tmp_path, "b", "build_case", [f"{STAGE_MARK} gate", "cases/b.yaml:9:9: POA201 error: x — fix"])
+    run.failed("build_case", [other], [])
+    assert run.lines(tmp_path)[0].endswith("— fix what is listed below, then run the same command again")

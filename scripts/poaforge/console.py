@@ -12,7 +12,11 @@ from collections.abc import Callable, Sequence
 
 from poaforge.errors import PoaError, Problem, UsageError
 
-__all__ = ["run", "ArgParser"]
+__all__ = ["run", "ArgParser", "INTERRUPTED"]
+
+#: The line a command prints when it is interrupted (Ctrl-C); the run's summary reads a step
+#: whose only message is this one as stopped, not failed (scripts/snakemake_logger_plugin_poaforge).
+INTERRUPTED = "interrupted"
 
 
 class ArgParser(argparse.ArgumentParser):
@@ -32,7 +36,7 @@ def run(main: Callable[[Sequence[str]], int], argv: Sequence[str] | None = None)
             print(problem, file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 1

@@ -150,8 +150,10 @@ class RunSummary:
     def failure_line(self, failure: Failure, root: Path = Path()) -> str:
         """The one line shown as soon as a step fails, naming the stage that failed when its log says."""
         who = failure.case or "the run"
-        what = self._failed_stage(failure.rule, [log_lines(root / p, self.mark, self.since, self.stage_mark)
-                                                 for p in failure.logs if p])
+        found = [log_lines(root / p, self.mark, self.since, self.stage_mark) for p in failure.logs if p]
+        what = self._failed_stage(failure.rule, found)
+        if _interrupted(found):
+            return f"✗ {who}: interrupted while {what} ({failure.rule})"
         return f"✗ {who}: {what} failed ({failure.rule}) — its problems are listed at the end"
 
     def _failed_stage(self, rule: str, found: Sequence[tuple[str, list[str]] | None]) -> str:
@@ -188,8 +190,11 @@ class RunSummary:
             return out
         cases = sorted({f.case for f in failures if f.case})
         head = f"not built: {len(cases)} case{'s' if len(cases) != 1 else ''}"
+        stopped = all(_interrupted([log_lines(root / p, self.mark, self.since, self.stage_mark) for p in f.logs if p])
+                      for f in failures)
         out.append(head + (f" ({', '.join(cases)})" if 0 < len(cases) <= 5 else "")
-                   + " — fix what is listed below, then run the same command again")
+                   + (" — the run was interrupted: run the same command again to finish" if stopped
+                      else " — fix what is listed below, then run the same command again"))
         for case in [*cases, ""]:
             out += self._case_block([f for f in failures if f.case == case], root)
         return out
@@ -212,6 +217,9 @@ class RunSummary:
             left -= len(shown)
             plural = "s" if len(lines) != 1 else ""
             what = self._failed_stage(f.rule, [got for _, got in found])
+            if _interrupted([got for _, got in found]):
+                blocks.append(f"✗ {f.case or 'shared step'}: interrupted while {what} ({f.rule}) — nothing to fix")
+                continue
             blocks += [f"✗ {f.case or 'shared step'}: {what} ({f.rule}) — {len(lines)} problem{plural}:", *shown]
             if len(lines) > len(shown):
                 blocks.append(f"and {len(lines) - len(shown)} more in {', '.join(p for p, got in found if got)}")
@@ -226,6 +234,14 @@ class RunSummary:
                         f"(from {first.rule}; logs in {Path(first.logs[0]).parent if first.logs else 'no log'})")
             blocks = [text + " — Snakemake's message is above; run again with --verbose for its details"]
         return blocks
+
+
+def _interrupted(found: Sequence[tuple[str, list[str]] | None]) -> bool:
+    """True when a failed step's messages (``log_lines`` of its logs) are only the line
+    ``poaforge.console.INTERRUPTED``: it was stopped (Ctrl-C), nothing is wrong with the case."""
+    from poaforge.console import INTERRUPTED
+
+    return [line for got in found for line in (got[1] if got else [])] == [INTERRUPTED]
 
 
 def _gate_text(report: Path) -> str:
