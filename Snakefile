@@ -72,6 +72,8 @@ rule build_case:
         form="results/{case}/form.json",
         index_pdf="results/{case}/evidence-index.pdf",
         index_csv="results/{case}/evidence-index.csv",
+        # the POA and the evidence index typeset for the bundle (exhibit links, no page footer)
+        parts=directory("results/{case}/parts"),
         bundle="results/{case}/bundle.pdf",
         # the list of what was written to results/{case}/upload/ (no marker file in that folder)
         upload="results/{case}/upload.json",

@@ -139,6 +139,24 @@ def test_bundle_passes_qpdf_check(built: Path) -> None:
         assert result.returncode == 0, result.stdout[-2000:]
 
 
+def test_the_bundle_from_the_front_stage_is_the_one_the_bundle_step_makes_alone(built: Path, tmp_path: Path) -> None:
+    """The job typesets the POA and the index for the bundle in its front stage (parts/, Typst
+    warm) and the bundle stage merges them; the bundle step run alone typesets them itself:
+    the same bytes, for an English and a Chinese case."""
+    import sys
+
+    for case in ("walmart-us", "aliexpress-ip"):
+        res = built / "results" / case
+        assert sorted(p.name for p in (res / "parts").iterdir() if not p.name.startswith(".")) == ["evidence-index.pdf", "poa.pdf"]
+        alone = tmp_path / f"{case}.pdf"
+        done = subprocess.run([sys.executable, "-m", "poaforge.steps", "bundle", f"results/{case}/case.json",
+                               f"results/{case}/letter.json", f"results/{case}/exhibits.json", str(alone),
+                               "--checked", f"results/{case}/facts.json"], cwd=built, capture_output=True, text=True,
+                              env={**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0"})
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert alone.read_bytes() == (res / "bundle.pdf").read_bytes(), case
+
+
 def test_docx_and_txt_hold_the_case_text(built: Path) -> None:
     case = json.loads((built / "results/amazon-trademark/case.json").read_text(encoding="utf-8"))
     with zipfile.ZipFile(built / "results/amazon-trademark/poa.docx") as z:

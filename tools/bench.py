@@ -240,35 +240,26 @@ def _clone_case(project: Path, src: str, dst: str, metadata: list[tuple[str, str
 
 
 def bundle_figures(project: Path, cid: str, qpdf_first: float, runs: int = 3) -> None:
-    """The bundle step alone, as the pipeline runs it (it typesets the POA and the index in
-    bundle mode, in a child process, then merges), and with those two given (``--front``,
-    the merge proper), each beside a plain ``qpdf --empty --pages`` merge of the same parts
-    timed right before it; best of ``runs``, peak memory of the process tree."""
+    """The bundle step alone, as the case's job runs it (the POA and the index typeset for the
+    bundle by the front stage before it: ``--parts``, the merge proper) and run on its own
+    (typesetting those two itself, in a child process), each beside a plain
+    ``qpdf --empty --pages`` merge of the same parts timed right before it; best of ``runs``,
+    peak memory of the process tree."""
     res = project / "results" / cid
     exhibits = json.loads((res / "exhibits.json").read_text())["exhibits"]
     parts = [str(res / "poa.pdf"), str(res / "evidence-index.pdf")] + [str(res / e["pdf"]) for e in exhibits]
-    env = {**os.environ, "TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0"}
     args = [f"results/{cid}/case.json", f"results/{cid}/letter.json", f"results/{cid}/exhibits.json", "raw/bundle.pdf",
             "--checked", f"results/{cid}/facts.json"]
-    front_dir = project / "raw" / "front"
-    front_dir.mkdir(parents=True, exist_ok=True)
-    make_front = ("import json, sys; from pathlib import Path; from poaforge.bundle.merge import _render_front; "
-                  "from poaforge.letter.index import with_checked; r = Path(sys.argv[1]); "
-                  "ex = with_checked(json.loads((r / 'exhibits.json').read_text()), r / 'facts.json'); "
-                  "print(json.dumps([[t, str(p)] for t, p in _render_front(json.loads((r / 'case.json').read_text()), "
-                  "json.loads((r / 'letter.json').read_text()), ex, r, Path(sys.argv[2]))]))")
-    front = json.loads(subprocess.run([PY, "-c", make_front, str(res), str(front_dir)], cwd=project, env=env, check=True,
-                                      capture_output=True, text=True).stdout)
-    given = [a for title, path in front for a in ("--front", f"{title}={path}")]
     print(f"  bundle step alone ({runs} runs each, best; peak = its process tree):")
-    for name, extra in (("as the pipeline runs it", []), ("POA and index given (--front)", given)):
+    for name, extra in (("as the case's job runs it (--parts)", ["--parts", f"results/{cid}/parts"]),
+                        ("alone, typesetting POA and index", [])):
         results, raws = [], []
         for _ in range(runs):
             raws.append(measure(["qpdf", "--empty", "--pages", *parts, "--", str(project / "raw/merged.pdf")], project)[0])
             results.append(measure_tree([PY, "-m", "poaforge.steps", "bundle", *args, *extra], project))
         t, q = min(r[0] for r in results), min(raws)
         peak = max(r[1] for r in results)
-        print(f"    {name:<32} {t:6.2f} s   peak {peak:5.0f} MB   qpdf merge {q:5.2f} s   ratio {t / q:4.2f}x"
+        print(f"    {name:<36} {t:6.2f} s   peak {peak:5.0f} MB   qpdf merge {q:5.2f} s   ratio {t / q:4.2f}x"
               f"   (targets: ≤ 2x qpdf, ≤ 250 MB)")
     check = subprocess.run(["qpdf", "--check", str(project / "raw/bundle.pdf")], capture_output=True, text=True)
     print(f"    qpdf --check of the bundle: {'ok' if check.returncode == 0 else 'FAILED: ' + check.stdout[-300:]}"

@@ -6,7 +6,8 @@ Stages (each a step of :data:`poaforge.steps.STEPS`, runnable alone by the same 
 validate (``case.json``) → evidence (``exhibits.json``, ``exhibits/``) → read (``facts.json``,
 ``text/``) → lint-report (``report.json``, ``report.txt``) → gate (``gate.json``, or the
 build stops with the report's errors) → letter (``letter.json``, ``poa.pdf``/``.docx``/``.txt``,
-``form.json``) → index → bundle → upload (``upload/`` with ``upload.json``) → checklist →
+``form.json``) → index → front (``parts/``: the POA and the index typeset for the bundle) →
+bundle → upload (``upload/`` with ``upload.json``) → checklist →
 status-row (``status.json``) → manifest (SHA-256 of every output), last.
 
 One job per case, one Python start and one import of each library: Snakemake costs about
@@ -113,7 +114,8 @@ def _stages(args: argparse.Namespace) -> None:
     _run("gate", r / "report.json", r / "gate.json", *(["--off"] if args.gate_off else []))
     _run("letter", checked, letter, r / "poa.pdf", r / "poa.docx", r / "poa.txt", r / "form.json")
     _run("index", checked, letter, exhibits, r / "evidence-index.pdf", r / "evidence-index.csv", "--checked", facts)
-    _run("bundle", checked, letter, exhibits, r / "bundle.pdf", "--checked", facts)
+    _run("front", checked, letter, exhibits, r / "parts", "--checked", facts)
+    _run("bundle", checked, letter, exhibits, r / "bundle.pdf", "--checked", facts, "--parts", r / "parts")
     _run("upload", checked, exhibits, r / "upload", "--bundle", r / "bundle.pdf", "--list", r / "upload.json",
          *(["--allow-lossy"] if args.allow_lossy else []))
     _run("checklist", checked, letter, r / "form.json", exhibits, r / "checklist.md")

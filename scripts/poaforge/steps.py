@@ -44,7 +44,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("case", "build_case", "poaforge.pipeline", "build",
          does="building the case",
-         stages=("validate", "evidence", "read", "lint-report", "gate", "letter", "index", "bundle", "upload",
+         stages=("validate", "evidence", "read", "lint-report", "gate", "letter", "index", "front", "bundle", "upload",
                  "checklist", "status-row", "manifest")),
     Step("validate", "", "poaforge.case.validate", "step", does="checking the case file"),
     Step("evidence", "", "poaforge.evidence.intake", does="preparing the exhibits"),
@@ -53,6 +53,7 @@ STEPS: tuple[Step, ...] = (
     Step("gate", "", "poaforge.gate", does="the quality gate"),
     Step("letter", "", "poaforge.letter.step", does="composing the letter (PDF, DOCX, form text)"),
     Step("index", "", "poaforge.letter.index", does="typesetting the evidence index"),
+    Step("front", "", "poaforge.bundle.merge", "main_front", does="typesetting the POA and the index for the bundle"),
     Step("bundle", "", "poaforge.bundle.merge", does="merging the bundle"),
     Step("upload", "", "poaforge.submit.upload", does="preparing the uploads"),
     Step("checklist", "", "poaforge.submit.checklist", does="writing the checklist"),

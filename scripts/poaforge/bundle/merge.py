@@ -21,8 +21,10 @@ Every word (labels, exhibit names and titles, the cover's dates) comes from the 
 (``letter.json``), so the cover and the stamps name exhibits and items as the letter does.
 When the case names a signed scan of the letter, the scan takes the letter's place.
 
-Command: ``python -m poaforge.steps bundle CASE_JSON LETTER_JSON EXHIBITS_JSON OUT [--front TITLE=PDF …]``;
-without ``--front`` the POA (or its signed scan) and the evidence index are compiled here in bundle mode.
+Command: ``python -m poaforge.steps bundle CASE_JSON LETTER_JSON EXHIBITS_JSON OUT [--parts DIR | --front TITLE=PDF …]``;
+with ``--parts`` the POA (or its signed scan) and the evidence index come from the front stage
+(``python -m poaforge.steps front … DIR``, which the case's job runs before the bundle, where
+Typst is warm); without either they are compiled here in bundle mode.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from poaforge.errors import BuildError, Problem, UsageError
 from poaforge.files import read_json
 from poaforge.letter.words import Words
 
-__all__ = ["label", "build_bundle", "main"]
+__all__ = ["label", "build_bundle", "main", "main_front", "FRONT_FILES"]
 
 
 def label(model: dict, key: str, **values: object) -> str:
@@ -222,22 +224,32 @@ def _open(opener: Callable[[], Any], out: Path) -> Any:
         raise BuildError(f"{out}: cannot read a part of the bundle ({exc}) — rebuild its inputs") from None
 
 
+#: The front parts' files in a folder of them (the front stage's ``results/<case>/parts/``).
+FRONT_FILES = ("poa.pdf", "evidence-index.pdf")
+
+
+def _front_titles(model: dict) -> list[str]:
+    """The bookmark titles of the front parts, in :data:`FRONT_FILES` order: the POA (or its
+    signed scan) and the evidence index."""
+    return [model["signed"]["title"] if model["signed"] else model["title"], label(model, "evidence_index")]
+
+
 def _render_front(case: dict, model: dict, exhibits: dict, results: Path, work: Path) -> list[tuple[str, Path]]:
     """Compile the POA (or take its signed scan) and the evidence index in bundle mode into
-    ``work``; return the front parts (bookmark title, PDF)."""
+    ``work`` (:data:`FRONT_FILES`); return the front parts (bookmark title, PDF)."""
+    from poaforge.files import write_bytes
     from poaforge.letter.index import render_index
     from poaforge.letter.pdf import render_letter
     from poaforge.letter.signed import signed_pdf
     from poaforge.submit.plan import upload_names
 
-    poa, index = work / "poa.pdf", work / "evidence-index.pdf"
+    poa, index = (work / name for name in FRONT_FILES)
     if model["signed"]:
-        poa.write_bytes(signed_pdf(case, results / "poa.pdf"))
+        write_bytes(poa, signed_pdf(case, results / "poa.pdf"))
     else:
         render_letter(model, poa, mode="bundle")
     render_index(case, model, exhibits, upload_names(case, exhibits), index, None, mode="bundle")
-    title = model["signed"]["title"] if model["signed"] else model["title"]
-    return [(title, poa), (label(model, "evidence_index"), index)]
+    return list(zip(_front_titles(model), (poa, index)))
 
 
 def _with_rendered_front(case: dict, model: dict, exhibits: dict, results: Path, out: Path) -> int:
@@ -245,8 +257,31 @@ def _with_rendered_front(case: dict, model: dict, exhibits: dict, results: Path,
     return build_bundle(case, model, exhibits, results, None, out, scanned=(0,) if model["signed"] else ())
 
 
+def main_front(argv: list[str]) -> int:
+    """Stage ``front CASE_JSON LETTER_JSON EXHIBITS_JSON PARTS_DIR [--checked FACTS_JSON]``: the
+    POA (or its signed scan) and the evidence index typeset for the bundle (bundle mode: exhibit
+    links, no page footer) into PARTS_DIR, which the bundle stage takes with ``--parts``. In the
+    case's job Typst is warm here, after the letter and the index."""
+    from poaforge.console import ArgParser
+    from poaforge.letter.index import with_checked
+
+    parser = ArgParser(prog="python -m poaforge.steps front", description=main_front.__doc__.splitlines()[0])
+    for name in ("case_json", "letter_json", "exhibits_json", "parts"):
+        parser.add_argument(name, type=Path)
+    parser.add_argument("--checked", type=Path, help="facts.json of the read step: the index's 'checked against the letter' column")
+    args = parser.parse_args(argv)
+    case, model, exhibits = read_json(args.case_json), read_json(args.letter_json), read_json(args.exhibits_json)
+    try:
+        args.parts.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(Problem(str(args.parts), message=f"cannot create the folder ({exc.strerror or exc})",
+                                 hint="check that the results folder is writable")) from None
+    _render_front(case, model, with_checked(exhibits, args.checked), args.exhibits_json.parent, args.parts)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m poaforge.steps bundle CASE_JSON LETTER_JSON EXHIBITS_JSON OUT [--front TITLE=PDF …]``."""
+    """``python -m poaforge.steps bundle CASE_JSON LETTER_JSON EXHIBITS_JSON OUT [--parts DIR | --front TITLE=PDF …]``."""
     from poaforge.console import ArgParser
 
     parser = ArgParser(prog="python -m poaforge.steps bundle", description=__doc__.splitlines()[0])
@@ -254,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("letter_json", type=Path)
     parser.add_argument("exhibits_json", type=Path)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--parts", type=Path, help="the POA and index typeset for the bundle by the front stage")
     parser.add_argument("--front", action="append", default=[], metavar="TITLE=PDF")
     parser.add_argument("--checked", type=Path, help="facts.json of the read step: the index's 'checked against the letter' column")
     args = parser.parse_args(argv)
@@ -264,7 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     from poaforge.letter.index import with_checked
 
     exhibits = with_checked(exhibits, args.checked)
-    if front:
+    if args.parts:
+        parts = [(title, args.parts / name) for title, name in zip(_front_titles(model), FRONT_FILES)]
+        build_bundle(case, model, exhibits, args.exhibits_json.parent, parts, args.out,
+                     scanned=(0,) if model["signed"] else ())
+    elif front:
         build_bundle(case, model, exhibits, args.exhibits_json.parent, front, args.out)
     else:
         _with_rendered_front(case, model, exhibits, args.exhibits_json.parent, args.out)
