@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 from poaforge.case.model import CASE_ID  # noqa: E402
 from poaforge.deps import module_files  # noqa: E402
 from poaforge.steps import FAILED_MARK, RESERVED_IDS, step_named  # noqa: E402  (light: the registry of steps)
-from poaforge.portfolio import fresh  # noqa: E402  (standard library only)  # noqa: E402  (standard library only)
+from poaforge.portfolio import fresh  # noqa: E402  (standard library only)
 
 PY = sys.executable
 

@@ -57,7 +57,6 @@ def build(argv: Sequence[str]) -> int:
     p.add_argument("--allow-lossy", action="store_true", help="consent to lossy recompression of uploads")
     args = p.parse_args(list(argv))
     from poaforge.case.model import inputs_fixed
-
     from poaforge.gate import remove_stale, removed_notice
 
     with inputs_fixed():

@@ -32,14 +32,16 @@ MAX_LINES = 10
 MAX_BUILT = 10
 
 
-def _steps() -> tuple[dict[str, Any], dict[str, str], str, str]:
+def _steps() -> tuple[dict[str, Any], dict[str, str], str, str, str]:
     """The pipeline's steps by rule name, in pipeline order; what each step and stage does, by
-    command; the failure mark and the stage mark (poaforge.steps)."""
+    command; the failure mark, the stage mark (poaforge.steps) and the line of an interrupted
+    step (poaforge.console: a step whose only message it is was stopped, not failed)."""
     try:
+        from poaforge.console import INTERRUPTED
         from poaforge.steps import FAILED_MARK, STAGE_MARK, STEPS
     except ImportError:  # the plugin without the package: rule names only
-        return {}, {}, "poa-forge: this step failed", "poa-forge: stage"
-    return {s.rule: s for s in STEPS if s.rule}, {s.command: s.does for s in STEPS}, FAILED_MARK, STAGE_MARK
+        return {}, {}, "poa-forge: this step failed", "poa-forge: stage", "interrupted"
+    return {s.rule: s for s in STEPS if s.rule}, {s.command: s.does for s in STEPS}, FAILED_MARK, STAGE_MARK, INTERRUPTED
 
 
 @dataclass
@@ -97,7 +99,7 @@ class RunSummary:
         self.built: list[str] = []
         self.last: tuple[str, str] = ("", "")         # (rule, case) of the job finished last
         self.printed = False
-        self.steps, self.does, self.mark, self.stage_mark = _steps()
+        self.steps, self.does, self.mark, self.stage_mark, self.interrupted = _steps()
 
     def started(self, jobid: int, rule: str, wildcards: Mapping[str, Any] | None, files: Sequence[str]) -> None:
         """A job was scheduled (Snakemake's job_info event)."""
@@ -150,11 +152,15 @@ class RunSummary:
     def failure_line(self, failure: Failure, root: Path = Path()) -> str:
         """The one line shown as soon as a step fails, naming the stage that failed when its log says."""
         who = failure.case or "the run"
-        found = [log_lines(root / p, self.mark, self.since, self.stage_mark) for p in failure.logs if p]
+        found = [got for _, got in self._read(failure, root)]
         what = self._failed_stage(failure.rule, found)
-        if _interrupted(found):
+        if _messages(found) == [self.interrupted]:
             return f"✗ {who}: interrupted while {what} ({failure.rule})"
         return f"✗ {who}: {what} failed ({failure.rule}) — its problems are listed at the end"
+
+    def _read(self, failure: Failure, root: Path) -> list[tuple[str, tuple[str, list[str]] | None]]:
+        """Each log of ``failure`` with what :func:`log_lines` finds in it."""
+        return [(p, log_lines(root / p, self.mark, self.since, self.stage_mark)) for p in failure.logs if p]
 
     def _failed_stage(self, rule: str, found: Sequence[tuple[str, list[str]] | None]) -> str:
         """What the stage that failed does, as its logs (``log_lines`` of each) name it; else
@@ -190,16 +196,16 @@ class RunSummary:
             return out
         cases = sorted({f.case for f in failures if f.case})
         head = f"not built: {len(cases)} case{'s' if len(cases) != 1 else ''}"
-        stopped = all(_interrupted([log_lines(root / p, self.mark, self.since, self.stage_mark) for p in f.logs if p])
-                      for f in failures)
+        read = {id(f): self._read(f, root) for f in failures}  # each log read once
+        stopped = all(_messages([got for _, got in read[id(f)]]) == [self.interrupted] for f in failures)
         out.append(head + (f" ({', '.join(cases)})" if 0 < len(cases) <= 5 else "")
                    + (" — the run was interrupted: run the same command again to finish" if stopped
                       else " — fix what is listed below, then run the same command again"))
         for case in [*cases, ""]:
-            out += self._case_block([f for f in failures if f.case == case], root)
+            out += self._case_block([f for f in failures if f.case == case], read)
         return out
 
-    def _case_block(self, failures: list[Failure], root: Path) -> list[str]:
+    def _case_block(self, failures: list[Failure], read: Mapping[int, list[tuple[str, tuple[str, list[str]] | None]]]) -> list[str]:
         """The failed steps of one case with their messages, at most :data:`MAX_LINES` for the
         case; steps without a message (the other steps of a cluster job that failed as a
         whole) are named only if none of the case's steps has one."""
@@ -208,8 +214,8 @@ class RunSummary:
         left = MAX_LINES
         order = list(self.steps)
         for f in sorted(failures, key=lambda f: (order.index(f.rule) if f.rule in order else len(order), f.rule)):
-            found = [(p, log_lines(root / p, self.mark, self.since, self.stage_mark)) for p in f.logs if p]
-            lines = [line for _, got in found for line in (got[1] if got else [])]
+            found = read[id(f)]
+            lines = _messages([got for _, got in found])
             if not lines:
                 silent.append(f)
                 continue
@@ -217,7 +223,7 @@ class RunSummary:
             left -= len(shown)
             plural = "s" if len(lines) != 1 else ""
             what = self._failed_stage(f.rule, [got for _, got in found])
-            if _interrupted([got for _, got in found]):
+            if lines == [self.interrupted]:
                 blocks.append(f"✗ {f.case or 'shared step'}: interrupted while {what} ({f.rule}) — nothing to fix")
                 continue
             blocks += [f"✗ {f.case or 'shared step'}: {what} ({f.rule}) — {len(lines)} problem{plural}:", *shown]
@@ -236,12 +242,9 @@ class RunSummary:
         return blocks
 
 
-def _interrupted(found: Sequence[tuple[str, list[str]] | None]) -> bool:
-    """True when a failed step's messages (``log_lines`` of its logs) are only the line
-    ``poaforge.console.INTERRUPTED``: it was stopped (Ctrl-C), nothing is wrong with the case."""
-    from poaforge.console import INTERRUPTED
-
-    return [line for got in found for line in (got[1] if got else [])] == [INTERRUPTED]
+def _messages(found: Sequence[tuple[str, list[str]] | None]) -> list[str]:
+    """The messages of a failed step: those :func:`log_lines` found in each of its logs, in order."""
+    return [line for got in found for line in (got[1] if got else [])]
 
 
 def _gate_text(report: Path) -> str:
