@@ -14,6 +14,7 @@ include: "workflow/common.smk"
 
 onstart:
     lock_folder()
+    offer_jobserver()
 
 
 # What the next run compares to skip the cases built (poaforge.portfolio.fresh): noted as the

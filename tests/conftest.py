@@ -61,6 +61,33 @@ def mini(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]
     return make
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The job servers the tests' runs start (poaforge.jobserver: on, as for a user) live in a
+    folder of this session's, so they never end a user's own, and end a minute after their
+    last job or with the session. ``POA_TEST_JOBSERVER=off`` runs every job in a process of
+    its own instead."""
+    import os
+    import tempfile
+
+    if os.environ.get("POA_TEST_JOBSERVER", "").lower() == "off":
+        os.environ["POA_JOBSERVER"] = "off"
+        return
+    os.environ["POA_JOBSERVER_FOLDER"] = tempfile.mkdtemp(prefix="poa-js-")  # short: a socket path holds 107 bytes
+    os.environ["POA_JOBSERVER_IDLE"] = "60"
+    config._poa_jobservers = os.environ["POA_JOBSERVER_FOLDER"]  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import shutil
+
+    folder = getattr(config, "_poa_jobservers", None)
+    if folder:
+        from poaforge import jobserver
+
+        jobserver.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Every bundle any test built (``bundle.pdf`` under this run's temporary folders) passes
     ``qpdf --check``; a bundle that does not fails the run, naming it."""

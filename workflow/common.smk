@@ -228,6 +228,26 @@ def end_scheduler_timers():
             thread.cancel()
 
 
+#: The environment every step runs in: reproducible times and hashes, bytecode kept under
+#: .snakemake (step, below); the project's job server is started with it too (offer_jobserver).
+STEP_ENV = {"TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "",
+            "PYTHONPYCACHEPREFIX": ".snakemake/pycache"}
+
+
+def offer_jobserver():
+    """In a local run that builds, start the project's job server if none runs, and let this
+    run's jobs use it (poaforge.jobserver: each job forked from a process that has loaded the
+    libraries, ~0.4 s less per job). Not for a cluster's jobs, a dry run or --touch, nor with
+    POA_JOBSERVER=off."""
+    plugin = getattr(workflow, "_executor_plugin", None)
+    settings = getattr(plugin, "common_settings", None)
+    if settings is None or not settings.local_exec or settings.dryrun_exec or settings.touch_exec:
+        return
+    from poaforge import jobserver
+
+    jobserver.offer(STEP_ENV)
+
+
 def step(command):
     """Shell line running one pipeline step, its messages going to the rule's (first) log, which a
     failure ends with FAILED_MARK and the exit status. A failed step's problems are printed
@@ -237,7 +257,7 @@ def step(command):
     modules compiled (0.1-0.9 s less than compiling them from source every time). The path is
     relative to the working folder (Snakemake's record of a job holds its command: an absolute
     path would rebuild every case of a project moved or copied elsewhere)."""
-    env = "TZ=UTC SOURCE_DATE_EPOCH=0 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=.snakemake/pycache"
+    env = " ".join(f"{k}={v}" for k, v in STEP_ENV.items())
     run = f"{env} {shlex.quote(PY)} -m poaforge.steps {command} > {{log[0]:q}} 2>&1"
     return f"{run} || {{{{ status=$?; echo \"{FAILED_MARK} $status\" >> {{log[0]:q}}; exit $status; }}}}"
 

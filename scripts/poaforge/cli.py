@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rebuild": ("poaforge.portfolio.rebuild", "main_rebuild", "rebuild a filed submission from git history"),
     "lsp": ("poaforge.editor.lsp", "main", "language server for editors (stdio): findings as you type, hover, go to definition, completion"),
     "watch": ("poaforge.editor.watch", "main", "re-check a case and re-render its poa.pdf on every save"),
+    "jobserver": ("poaforge.jobserver", "main", "list (status) or end (stop) the warm processes that run your builds' jobs"),
 }
 
 
