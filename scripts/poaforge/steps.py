@@ -99,6 +99,6 @@ def main(argv: Sequence[str]) -> int:
 
 
 if __name__ == "__main__":
-    from poaforge.jobserver import run_step  # in the project's job server when one runs
+    from poaforge.jobserver.client import run_step  # in the project's job server when one runs
 
     sys.exit(run_step(sys.argv[1:]))

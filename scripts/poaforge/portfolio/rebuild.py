@@ -101,7 +101,8 @@ def rebuild(case_id: str, version: int, out: Path | None = None, *, cores: int =
         # the poaforge logger plugin ends the output with the located problems of a failed step
         cmd = [str(exe) if exe.exists() else "snakemake", "--cores", str(cores), "--config", "lint_gate=off",
                "--logger", "poaforge", "--quiet", "rules", "--", case_id]
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        # one build in a folder deleted after it: a job server would load its libraries for nothing
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "POA_JOBSERVER": "off"}
         done = subprocess.run(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         built = work / "results" / case_id
         if done.returncode or not (built / "manifest.json").is_file():

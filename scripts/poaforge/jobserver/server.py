@@ -1,33 +1,6 @@
-"""The job server: a warm process that runs a project's pipeline jobs, each in a fork of itself.
-
-A case's job spends ~0.4 s of its ~1 s loading Python libraries (jsonschema, pikepdf, Typst,
-pypandoc, Pillow, …) before it does any work (``python -X importtime`` on the typical case of
-``make bench``: 0.36-0.39 s; the same job forked from a process that has them loaded takes
-0.61 s against 1.04 s). So, in a local run, Snakemake's ``onstart`` hook (``offer``, called
-from workflow/common.smk) starts one job server per project when none is running. It loads
-every stage's modules and Typst's fonts once, then waits on a Unix socket of the user's
-(``$XDG_RUNTIME_DIR/poa-forge-jobservers-UID/``, else the temporary folder; one per project,
-named by a hash of its path), logging to ``.snakemake/poa-forge/jobserver.log``.
-
-A job's command line stays ``python -m poaforge.steps …`` (:func:`run_step`). When
-``POA_JOBSERVER_SOCKET`` names that socket, the job hands the server its arguments, working
-folder, environment, umask and standard streams (``SCM_RIGHTS``); the server forks a child
-that takes them over and runs the step exactly as the command does in a process of its own
-(:func:`poaforge.console.run`), and sends the exit status back. The job forwards Ctrl-C and
-SIGTERM to that child. Whenever the server cannot take a job — none running yet (the run's
-first jobs, while it loads), a different Python, environment or package code (:func:`key`),
-a server that stopped — the job runs in its own process, as without a server: the server
-only ever saves time, and what a job writes is the same byte for byte
-(tests/test_jobserver.py).
-
-Lifetime: a server ends ``POA_JOBSERVER_IDLE`` seconds (default 600) after its last job, when
-its project's ``.snakemake`` folder or its socket disappears, on SIGTERM, and when the user
-starts more than :data:`MAX_SERVERS` (the one idle longest goes); it finishes the jobs it
-runs first. ``POA_JOBSERVER=off`` turns it off; ``python -m poaforge.jobserver stop`` ends
-every server of the user and ``… status`` lists them. Linux only (``os.pidfd_open``); elsewhere
-every job runs in its own process. The model: build tools' daemons (Gradle's, Bazel's
-server), which keep a warm process between runs for the same reason.
-"""
+"""The job server itself (:mod:`poaforge.jobserver`): load the libraries once, listen on the
+project's socket, fork a child per job that becomes the job's process and runs its step, report
+each exit status, and end when idle, asked, outnumbered or orphaned of its project."""
 
 from __future__ import annotations
 
@@ -39,157 +12,17 @@ import socket
 import struct
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["run_step", "offer", "start", "serve", "key", "socket_path", "supported", "servers", "stop", "MAX_SERVERS",
-           "ENV_SOCKET", "ENV_FOLDER"]
+from poaforge.jobserver import _FORWARDED, _PACKAGE, ENV_IDLE, IDLE, MAX_SERVERS, _kill, _registry, key, servers
 
-#: Set by the Snakefile's onstart hook for its jobs: the socket of the project's job server.
-ENV_SOCKET = "POA_JOBSERVER_SOCKET"
-#: ``off`` (or ``0``, ``no``) turns the job server off.
-ENV_SWITCH = "POA_JOBSERVER"
-#: The folder of the user's servers (default ``$XDG_RUNTIME_DIR/poa-forge-jobservers-UID``, else
-#: in the temporary folder): their sockets, locks and one file per server.
-ENV_FOLDER = "POA_JOBSERVER_FOLDER"
-#: Seconds a server waits for a job before it ends.
-ENV_IDLE = "POA_JOBSERVER_IDLE"
-IDLE = 600.0
-#: Servers one user keeps at most (a consultant's few project folders); a new one ends the
-#: one idle longest. About 90 MB each.
-MAX_SERVERS = 3
-#: The server's log, in the project.
-LOG = Path(".snakemake/poa-forge/jobserver.log")
-_FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
-_PACKAGE = Path(__file__).resolve().parent
-#: Environment variables fixed when Python starts (a child cannot change them): part of the key.
-_START_ENV = ("PYTHONHASHSEED", "PYTHONPATH", "PYTHONHOME", "PYTHONUTF8", "PYTHONIOENCODING", "PYTHONWARNINGS",
-              "PYTHONSAFEPATH", "PYTHONOPTIMIZE", "LANG", "LC_ALL", "LC_CTYPE", "POA_PROJECT", "POA_JOBSERVER_KEY")
+__all__ = ["serve"]
+
 #: Libraries the stages import inside functions (only when they need them): loaded up front.
 _LIBRARIES = ("yaml", "jsonschema", "pikepdf", "pypdf", "typst", "pypandoc", "PIL.Image", "img2pdf", "rapidfuzz",
               "snowballstemmer", "Stemmer", "tesserocr", "decimal", "fractions", "uuid", "ctypes", "pickle")
 #: Package modules a job never runs (the editor's language server and watcher, the `poa` CLI).
 _NOT_LOADED = ("poaforge.editor", "poaforge.cli", "poaforge.jobserver")
-
-
-def supported() -> bool:
-    """True where jobs can be forked from a server: Linux (``os.pidfd_open`` works)."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "pidfd_open") or not hasattr(socket, "send_fds"):
-        return False
-    try:
-        os.close(os.pidfd_open(os.getpid()))
-    except OSError:
-        return False
-    return True
-
-
-def enabled() -> bool:
-    """False when the user turned the server off (``POA_JOBSERVER=off``)."""
-    return os.environ.get(ENV_SWITCH, "").strip().lower() not in ("off", "0", "no", "false")
-
-
-def key() -> str:
-    """What a job and the server that runs it must share, as one string: the Python
-    executable and version, the environment fixed at start-up (:data:`_START_ENV`), the
-    working folder (``sys.path[0]`` of ``-m``), and the size and time of every file of the
-    package and of every folder on ``sys.path`` (an edited module, an installed or upgraded
-    library). A stat per file, ~2 ms: nothing is read."""
-    here = os.getcwd()
-    parts = [sys.executable, sys.version, here, *(f"{n}={os.environ.get(n, '')}" for n in _START_ENV)]
-    for folder in sys.path:
-        if folder in ("", here):  # the project folder itself: its time changes with any file made there
-            continue
-        try:
-            st = os.stat(folder or ".")
-        except OSError:
-            continue
-        parts.append(f"{folder}:{st.st_mtime_ns}")
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        try:
-            st = path.stat()
-        except OSError:  # removed meanwhile
-            continue
-        parts.append(f"{path.relative_to(_PACKAGE)}:{st.st_size}:{st.st_mtime_ns}")
-    return "\n".join(parts)
-
-
-# --- the job's side -------------------------------------------------------------------------
-
-def run_step(argv: Sequence[str]) -> int:
-    """``python -m poaforge.steps ARGV``: the step through the project's job server when one
-    takes it (``POA_JOBSERVER_SOCKET`` set, module docstring), else in this process; returns
-    the exit code either way (a step killed by signal N in the server: 128 + N)."""
-    path = os.environ.get(ENV_SOCKET)
-    if path and enabled() and supported():
-        try:
-            code = _through_server(Path(path), list(argv))
-        except KeyboardInterrupt:  # before the server forked the job: nothing ran
-            from poaforge.console import INTERRUPTED
-
-            print(INTERRUPTED, file=sys.stderr)
-            return 130
-        if code is not None:
-            return code
-    from poaforge.console import run
-    from poaforge.steps import main
-
-    return run(main, argv)
-
-
-def _message(stream) -> dict:
-    line = stream.readline()
-    if not line.endswith(b"\n"):
-        raise ConnectionError("the job server closed the connection")
-    return json.loads(line)
-
-
-def _through_server(path: Path, argv: list[str]) -> int | None:
-    """The step's exit code from the server, or None when no server took it (nothing ran)."""
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    with conn:
-        try:
-            conn.connect(str(path))
-        except OSError:
-            return None
-        fds = [fd for fd in (0, 1, 2) if _is_open(fd)]
-        umask = os.umask(0)
-        os.umask(umask)
-        request = json.dumps({"key": key(), "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
-                              "umask": umask, "fds": fds, **_process()}).encode()
-        stream = conn.makefile("rb")
-        try:
-            socket.send_fds(conn, [struct.pack("!I", len(request))], fds)
-            conn.sendall(request)
-            reply = _message(stream)
-        except (OSError, ValueError):
-            return None
-        if "pid" not in reply:  # refused (the job's limits or priority) or stale
-            if reply.get("stale"):  # it ends; one that matches serves the jobs after this one
-                start(path)
-            return None
-        pid = int(reply["pid"])
-        previous = {sig: signal.signal(sig, lambda sig, _frame: _kill(pid, sig)) for sig in _FORWARDED}
-        try:
-            return int(_message(stream)["status"])
-        except (OSError, ValueError, KeyError):
-            # the server stopped with the job under way: end it, and run the step here
-            _kill(pid, signal.SIGKILL)
-            return None
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-
-
-def _limits() -> dict[str, list[int]]:
-    import resource
-
-    return {name: list(resource.getrlimit(getattr(resource, name))) for name in dir(resource) if name.startswith("RLIMIT_")}
-
-
-def _process() -> dict:
-    """What else of this process the step's child takes over: its resource limits (``ulimit``),
-    its niceness and the CPUs it may run on."""
-    return {"limits": _limits(), "nice": os.getpriority(os.PRIO_PROCESS, 0), "cpus": sorted(os.sched_getaffinity(0))}
 
 
 def _takes(request: dict) -> str:
@@ -218,75 +51,6 @@ def _become(request: dict) -> None:
     except OSError:  # CPUs outside the server's set (another cgroup): the job runs on the server's
         pass
 
-
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
-
-
-def _kill(pid: int, sig: int) -> None:
-    try:
-        os.kill(pid, sig)
-    except OSError:
-        pass
-
-
-def socket_path(project: Path) -> Path | None:
-    """The socket of ``project``'s job server in the user's folder of servers (a hash of the
-    project's path names it: the same project, the same server), or None without that folder."""
-    import hashlib
-
-    base = _registry()
-    if base is None:
-        return None
-    path = base / (hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:20] + ".sock")
-    return path if len(os.fsencode(path)) < 100 else None  # a Unix socket's path holds 107 bytes
-
-
-def offer(env: dict[str, str]) -> Path | None:
-    """Make the job server of the project in the working folder available to this run's jobs:
-    set ``POA_JOBSERVER_SOCKET`` in this process's environment (jobs inherit it) and start a
-    server with the jobs' environment ``env`` (this process's, updated) unless one answers.
-    Returns the socket, or None where :func:`supported` is False, the user turned it off or
-    the user's folder of servers cannot be made. Called by the Snakefile's onstart hook of a
-    local run."""
-    if not (enabled() and supported()):
-        return None
-    path = socket_path(Path.cwd())
-    if path is None:
-        return None
-    os.environ[ENV_SOCKET] = str(path)
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    with probe:
-        try:
-            probe.connect(str(path))
-            return path
-        except OSError:
-            pass
-    start(path, env)
-    return path
-
-
-def start(path: Path, env: dict[str, str] | None = None) -> None:
-    """Start a server on the socket ``path`` for the project in the working folder, in the
-    background (its own session, its output to :data:`LOG`); it ends at once if another holds
-    the socket's lock."""
-    import subprocess
-
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    with open(LOG, "ab") as log:
-        _started.append(subprocess.Popen([sys.executable, "-m", "poaforge.jobserver", "serve", str(path)],
-                         env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                         start_new_session=True, close_fds=True))
-
-
-_started: list = []  # kept: it runs on when this process ends, and is not waited for
-
-
-# --- the server ------------------------------------------------------------------------------
 
 def _say(text: str) -> None:
     print(f"{time.strftime('%Y-%m-%d %H:%M:%S')} [{os.getpid()}] {text}", file=sys.stderr, flush=True)
@@ -583,65 +347,6 @@ def _fresh_streams() -> None:
     sys.stderr = sys.__stderr__ = text(2, "wb", True, "backslashreplace")
 
 
-def _registry() -> Path | None:
-    """The user's folder of running servers (one file per server, named by its pid, holding
-    its project's folder; touched at each job), or None where it cannot be made safely."""
-    import tempfile
-
-    base = Path(os.environ.get(ENV_FOLDER) or Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
-                / f"poa-forge-jobservers-{os.getuid()}")
-    try:
-        base.mkdir(mode=0o700, exist_ok=True)
-        st = os.lstat(base)
-    except OSError:
-        return None
-    import stat
-
-    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
-        return None
-    return base
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return b"poaforge.jobserver" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-
-
-def servers() -> list[tuple[int, str, float]]:
-    """The user's running servers: (pid, project folder, seconds since its last job), the
-    one idle longest first. Entries of servers gone are removed."""
-    base = _registry()
-    if base is None:
-        return []
-    found = []
-    for entry in base.iterdir():
-        if not entry.name.isdigit():
-            continue
-        pid = int(entry.name)
-        try:
-            project, mtime = entry.read_text(encoding="utf-8"), entry.stat().st_mtime
-        except OSError:
-            continue
-        if _alive(pid):
-            found.append((pid, project, max(0.0, time.time() - mtime)))
-        else:
-            entry.unlink(missing_ok=True)
-    return sorted(found, key=lambda s: -s[2])
-
-
-def stop(under: Path | None = None) -> list[int]:
-    """Ask the user's servers (those of projects inside ``under`` when given) to end, after
-    the jobs they run; returns their pids."""
-    stopped = []
-    for pid, project, _ in servers():
-        if under is None or Path(project).resolve().is_relative_to(Path(under).resolve()):
-            _kill(pid, signal.SIGTERM)
-            stopped.append(pid)
-    return stopped
-
-
 def serve(path: Path) -> int:
     """Run the job server of the project in the working folder on the socket ``path`` until
     it ends (module docstring); 0 at once when another server holds the socket's lock."""
@@ -698,35 +403,3 @@ def serve(path: Path) -> int:
     server.loop()
     _say("ended")
     return 0
-
-
-def main(argv: Sequence[str]) -> int:
-    """``poa jobserver status | stop`` (and ``serve SOCKET``, which the Snakefile runs)."""
-    from poaforge.console import ArgParser
-
-    p = ArgParser(prog="poa jobserver", description="The warm processes that run your builds' jobs (one per project, "
-                  "ending 10 minutes after its last job; POA_JOBSERVER=off turns them off).")
-    sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the job server of the project here (the Snakefile starts it)").add_argument(
-        "socket", type=Path)
-    sub.add_parser("status", help="list your running job servers")
-    sub.add_parser("stop", help="end your job servers (after the jobs they run)")
-    args = p.parse_args(list(argv))
-    if args.command == "serve":
-        return serve(args.socket)
-    if args.command == "stop":
-        pids = stop()
-        print(f"stopping {len(pids)} job server{'s' * (len(pids) != 1)}" + (f": {' '.join(map(str, pids))}" if pids else ""))
-        return 0
-    rows = servers()
-    for pid, project, idle in rows:
-        print(f"{pid}\t{project}\tidle {idle:.0f} s")
-    if not rows:
-        print("no job server running")
-    return 0
-
-
-if __name__ == "__main__":
-    from poaforge.console import run
-
-    sys.exit(run(main))
