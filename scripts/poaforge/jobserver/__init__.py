@@ -196,23 +196,25 @@ def offer(env: dict[str, str]) -> Path | None:
     """Make the job server of the project in the working folder available to this run's jobs:
     set ``POA_JOBSERVER_SOCKET`` in this process's environment (jobs inherit it) and start a
     server with the jobs' environment ``env`` (this process's, updated) unless one answers.
-    Returns the socket, or None where :func:`supported` is False, the user turned it off or
-    the user's folder of servers cannot be made. Called by the Snakefile's onstart hook of a
-    local run."""
+    Returns the socket, or None where :func:`supported` is False, the user turned it off, the
+    user's folder of servers cannot be made or the server cannot be started (the build goes on
+    without: every job in its own process). Called by the Snakefile's onstart hook of a local
+    run."""
     if not (enabled() and supported()):
         return None
     path = socket_path(Path.cwd())
     if path is None:
         return None
-    os.environ[ENV_SOCKET] = str(path)
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with probe:
         try:
             probe.connect(str(path))
-            return path
         except OSError:
-            pass
-    start(path, env)
+            try:
+                start(path, env)
+            except OSError:  # no log folder, no process: nothing the build needs
+                return None
+    os.environ[ENV_SOCKET] = str(path)
     return path
 
 
