@@ -271,3 +271,26 @@ def test_the_key_follows_the_packages_code_and_the_start_up_environment(tmp_path
     seeded = jobserver.key()
     monkeypatch.setenv("TZ", "Asia/Shanghai")  # each job's own, not fixed at start-up
     assert jobserver.key() == seeded
+
+
+@pytest.mark.skipif(not jobserver.supported(), reason="the job server needs Linux (os.pidfd_open)")
+def test_a_job_allowed_more_than_the_server_runs_alone(tmp_path: Path, servers: Path) -> None:
+    """A server started under a lower hard limit (``ulimit -H -f``) cannot give its child the
+    job's: it hands the job back, and the job runs in its own process with its own limits."""
+    import resource
+
+    root = copy_project(tmp_path / "p", cases=[])
+    path = jobserver.socket_path(root)
+    start = "import sys, pathlib; from poaforge import jobserver; jobserver.start(pathlib.Path(sys.argv[1]))"
+
+    def lower() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (10**9, 10**9))
+
+    subprocess.run([PY, "-c", start, str(path)], cwd=root, check=True, preexec_fn=lower)
+    _answers(path)
+    done = _job(root, path, "status-page")
+    out, _ = done.communicate(timeout=60)
+    assert done.returncode == 2 and "usage: python -m poaforge.steps status-page" in out, out
+    log = (root / ".snakemake/poa-forge/jobserver.log").read_text(encoding="utf-8")
+    assert "handed a job back: its RLIMIT_FSIZE is above the server's" in log
+    assert "] job " not in log
