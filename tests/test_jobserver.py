@@ -47,7 +47,10 @@ def _gone(pid: int, timeout: float = 20) -> bool:
             os.kill(pid, 0)
         except OSError:
             return True
-        if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except OSError:  # reaped meanwhile
             return True
         time.sleep(0.05)
     return False
