@@ -277,9 +277,10 @@ def test_the_key_follows_the_packages_code_and_the_start_up_environment(tmp_path
 
 
 @pytest.mark.skipif(not jobserver.supported(), reason="the job server needs Linux (os.pidfd_open)")
-def test_a_job_allowed_more_than_the_server_runs_alone(tmp_path: Path, servers: Path) -> None:
-    """A server started under a lower hard limit (``ulimit -H -f``) cannot give its child the
-    job's: it hands the job back, and the job runs in its own process with its own limits."""
+def test_a_job_with_other_limits_runs_alone_and_a_server_with_its_limits_follows(tmp_path: Path, servers: Path) -> None:
+    """A child forked from a server keeps the server's limits (``ulimit``), priority, groups
+    and control group: a job whose own differ is handed back, runs in its own process with
+    them, and starts a server that has them."""
     import resource
 
     root = copy_project(tmp_path / "p", cases=[])
@@ -291,9 +292,57 @@ def test_a_job_allowed_more_than_the_server_runs_alone(tmp_path: Path, servers: 
 
     subprocess.run([PY, "-c", start, str(path)], cwd=root, check=True, preexec_fn=lower)
     _answers(path)
+    [(old, _, _)] = jobserver.servers()
     done = _job(root, path, "status-page")
     out, _ = done.communicate(timeout=60)
     assert done.returncode == 2 and "usage: python -m poaforge.steps status-page" in out, out
+    assert _gone(old)
     log = (root / ".snakemake/poa-forge/jobserver.log").read_text(encoding="utf-8")
-    assert "handed a job back: its RLIMIT_FSIZE is above the server's" in log
+    assert "stopping: a job with other code or settings asked (its key differs)" in log
     assert "] job " not in log
+    _answers(path)
+    [(new, _, _)] = jobserver.servers()
+    def file_size(pid: int | str) -> str:
+        return next(line for line in Path(f"/proc/{pid}/limits").read_text().splitlines() if line.startswith("Max file size"))
+
+    assert file_size(new) == file_size("self")  # the job's limit, not the first server's
+
+
+@pytest.mark.skipif(not jobserver.supported(), reason="the job server needs Linux (os.pidfd_open)")
+def test_a_signal_the_job_ignores_does_not_end_its_step(tmp_path: Path, servers: Path) -> None:
+    """``nohup`` (SIGHUP ignored): the hang-up of a closed terminal leaves the step running, as
+    it leaves a step in its own process; Ctrl-C still ends it."""
+    root = copy_project(tmp_path / "p", cases=[])
+    path = _start(root)
+    before = set(_children(path))
+    job = _job(root, path, "status-page", "out.html", "/dev/stdin", stdin=subprocess.PIPE,
+               preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    end = time.monotonic() + 30
+    while not set(_children(path)) - before and time.monotonic() < end:
+        time.sleep(0.05)
+    [child] = set(_children(path)) - before
+    job.send_signal(signal.SIGHUP)
+    time.sleep(1)
+    assert job.poll() is None and not _gone(child, timeout=0.1), "a hang-up the job ignores ended its step"
+    job.send_signal(signal.SIGINT)
+    job.wait(timeout=30)
+    out, _ = job.communicate(timeout=30)
+    assert job.returncode == 130, out
+
+
+@pytest.mark.skipif(not jobserver.supported(), reason="the job server needs Linux (os.pidfd_open)")
+def test_a_step_ends_as_alone_when_it_exits_or_its_server_dies(tmp_path: Path, servers: Path) -> None:
+    root = copy_project(tmp_path / "p", cases=[])
+    path = _start(root)
+    done = _job(root, path, "case", "--help")  # argparse's SystemExit(0)
+    out, _ = done.communicate(timeout=60)
+    assert done.returncode == 0 and "usage: python -m poaforge.steps case" in out, out
+
+    job, child = _waiting_on_stdin(root, path)
+    [(server, _, _)] = jobserver.servers()
+    os.kill(server, signal.SIGKILL)
+    assert _gone(server)
+    assert not _gone(child, timeout=0.5), "the step died with its server"
+    out, _ = job.communicate(timeout=60)  # its input ends: the step says so, once, and the job has its exit code
+    assert job.returncode == 1, out
+    assert out.count("/dev/stdin: not valid JSON") == 1 and "running it again" not in out, out

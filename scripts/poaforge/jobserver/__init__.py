@@ -65,6 +65,8 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 #: Environment variables fixed when Python starts (a child cannot change them): part of the key.
 _START_ENV = ("PYTHONHASHSEED", "PYTHONPATH", "PYTHONHOME", "PYTHONUTF8", "PYTHONIOENCODING", "PYTHONWARNINGS",
               "PYTHONSAFEPATH", "PYTHONOPTIMIZE", "LANG", "LC_ALL", "LC_CTYPE", "POA_PROJECT", "POA_JOBSERVER_KEY")
+
+
 def supported() -> bool:
     """True where jobs can be forked from a server: Linux (``os.pidfd_open`` works)."""
     if not sys.platform.startswith("linux") or not hasattr(os, "pidfd_open") or not hasattr(socket, "send_fds"):
@@ -81,14 +83,33 @@ def enabled() -> bool:
     return os.environ.get(ENV_SWITCH, "").strip().lower() not in ("off", "0", "no", "false")
 
 
+def _process() -> list[str]:
+    """What a forked child keeps of the server's process and cannot take over from the job's
+    (or should not: a server refusing every job of another priority would be kept for nothing):
+    group ids, resource limits (``ulimit``: a child forked from a 200 MB server cannot live
+    under a job's ``ulimit -v`` the job itself lives under), niceness, control group
+    (``systemd-run -p MemoryMax=…``) and OOM score adjustment."""
+    import resource
+
+    parts = [f"gid={os.getegid()} groups={sorted(os.getgroups())} nice={os.getpriority(os.PRIO_PROCESS, 0)}"]
+    parts += [f"{n}={resource.getrlimit(getattr(resource, n))}" for n in sorted(dir(resource)) if n.startswith("RLIMIT_")]
+    for name in ("cgroup", "oom_score_adj"):
+        try:
+            parts.append(Path(f"/proc/self/{name}").read_text(encoding="utf-8", errors="replace").strip())
+        except OSError:
+            continue
+    return parts
+
+
 def key() -> str:
     """What a job and the server that runs it must share, as one string: the Python
     executable and version, the environment fixed at start-up (:data:`_START_ENV`), the
-    working folder (``sys.path[0]`` of ``-m``), and the size and time of every file of the
-    package and of every folder on ``sys.path`` (an edited module, an installed or upgraded
-    library). A stat per file, ~2 ms: nothing is read."""
+    working folder (``sys.path[0]`` of ``-m``), the process's groups, limits, priority and
+    control group (:func:`_process`), and the size and time of every file of the package and
+    of every folder on ``sys.path`` (an edited module, an installed or upgraded library). A
+    stat per file, ~2 ms: nothing is read but two small files of /proc."""
     here = os.getcwd()
-    parts = [sys.executable, sys.version, here, *(f"{n}={os.environ.get(n, '')}" for n in _START_ENV)]
+    parts = [sys.executable, sys.version, here, *(f"{n}={os.environ.get(n, '')}" for n in _START_ENV), *_process()]
     for folder in sys.path:
         if folder in ("", here):  # the project folder itself: its time changes with any file made there
             continue
@@ -148,8 +169,9 @@ def _alive(pid: int) -> bool:
 
 
 def servers() -> list[tuple[int, str, float]]:
-    """The user's running servers: (pid, project folder, seconds since its last job), the
-    one idle longest first. Entries of servers gone are removed."""
+    """The user's running servers: (pid, project folder, seconds since its last job ended —
+    negative while it runs one), the one idle longest first, those running a job last.
+    Entries of servers gone are removed."""
     base = _registry()
     if base is None:
         return []
@@ -159,11 +181,11 @@ def servers() -> list[tuple[int, str, float]]:
             continue
         pid = int(entry.name)
         try:
-            project, mtime = entry.read_text(encoding="utf-8"), entry.stat().st_mtime
+            project, mtime = os.fsdecode(entry.read_bytes()), entry.stat().st_mtime
         except OSError:
             continue
         if _alive(pid):
-            found.append((pid, project, max(0.0, time.time() - mtime)))
+            found.append((pid, project, time.time() - mtime))
         else:
             entry.unlink(missing_ok=True)
     return sorted(found, key=lambda s: -s[2])
@@ -188,7 +210,7 @@ def socket_path(project: Path) -> Path | None:
     base = _registry()
     if base is None:
         return None
-    path = base / (hashlib.sha256(str(project.resolve()).encode()).hexdigest()[:20] + ".sock")
+    path = base / (hashlib.sha256(os.fsencode(project.resolve())).hexdigest()[:20] + ".sock")
     return path if len(os.fsencode(path)) < 100 else None  # a Unix socket's path holds 107 bytes
 
 
@@ -256,7 +278,7 @@ def main(argv: Sequence[str]) -> int:
         return 0
     rows = servers()
     for pid, project, idle in rows:
-        print(f"{pid}\t{project}\tidle {idle:.0f} s")
+        print(f"{pid}\t{project}\t" + (f"idle {idle:.0f} s" if idle >= 0 else "running a job"))
     if not rows:
         print("no job server running")
     return 0

@@ -25,7 +25,7 @@ def run_step(argv: Sequence[str]) -> int:
     if path and enabled() and supported():
         try:
             code = _through_server(Path(path), list(argv))
-        except KeyboardInterrupt:  # before the server forked the job: nothing ran
+        except KeyboardInterrupt:  # before the forwarding began: the server ends the child, if any
             from poaforge.console import INTERRUPTED
 
             print(INTERRUPTED, file=sys.stderr)
@@ -45,9 +45,17 @@ def _message(stream) -> dict:
     return json.loads(line)
 
 
+#: Seconds the server has to fork the job's child after it connected (it does nothing else).
+HANDSHAKE = 15.0
+
+
 def _through_server(path: Path, argv: list[str]) -> int | None:
-    """The step's exit code from the server, or None when no server took it (nothing ran)."""
+    """The step's exit code from its child in the server, or None when no server took it
+    (nothing ran). The child writes its exit code to a pipe of this process's before it ends,
+    so a server that stops or hangs after forking it costs nothing; the server's own report
+    is read only for a child that died of a signal."""
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(HANDSHAKE)
     with conn:
         try:
             conn.connect(str(path))
@@ -56,39 +64,70 @@ def _through_server(path: Path, argv: list[str]) -> int | None:
         fds = [fd for fd in (0, 1, 2) if _is_open(fd)]
         umask = os.umask(0)
         os.umask(umask)
-        request = json.dumps({"key": key(), "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ),
-                              "umask": umask, "fds": fds, **_process()}).encode()
+        ignored = [int(sig) for sig in (*_FORWARDED, signal.SIGTSTP) if signal.getsignal(sig) == signal.SIG_IGN]
+        request = json.dumps({"key": key(), "argv": argv, "cwd": os.getcwd(), "env": dict(os.environ), "umask": umask,
+                              "fds": fds, "ignored": ignored, "cpus": sorted(os.sched_getaffinity(0))}).encode()
         stream = conn.makefile("rb")
+        status, end = os.pipe()  # the child's exit code comes back through it
         try:
-            socket.send_fds(conn, [struct.pack("!I", len(request))], fds)
+            try:
+                socket.send_fds(conn, [struct.pack("!I", len(request))], [*fds, end])
+            finally:
+                os.close(end)
             conn.sendall(request)
             reply = _message(stream)
         except (OSError, ValueError):
+            os.close(status)
             return None
-        if "pid" not in reply:  # refused (the job's limits or priority) or stale
-            if reply.get("stale"):  # it ends; one that matches serves the jobs after this one
+        if "pid" not in reply:  # stale: it ends; one that matches serves the jobs after this one
+            os.close(status)
+            if reply.get("stale"):
                 start(path)
             return None
-        pid = int(reply["pid"])
-        previous = {sig: signal.signal(sig, lambda sig, _frame: _kill(pid, sig)) for sig in _FORWARDED}
-        try:
-            return int(_message(stream)["status"])
-        except (OSError, ValueError, KeyError):
-            # the server stopped with the job under way: end it, and run the step here
-            _kill(pid, signal.SIGKILL)
-            return None
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        with open(status, "rb") as pipe:
+            return _wait(int(reply["pid"]), pipe, conn, stream, ignored)
 
 
-def _limits() -> dict[str, list[int]]:
-    import resource
+def _wait(pid: int, pipe, conn: socket.socket, stream, ignored: list[int]) -> int | None:
+    """Wait for the child ``pid`` to end, forwarding the signals this process does not ignore
+    (Ctrl-Z stops it with this process); its exit code."""
+    forwarded: list[int] = []
 
-    return {name: list(resource.getrlimit(getattr(resource, name))) for name in dir(resource) if name.startswith("RLIMIT_")}
+    def to_job(sig: int) -> None:
+        try:  # the child leads a process group: the programs it runs (pandoc…) get it too
+            os.killpg(pid, sig)
+        except ProcessLookupError:  # not leading it yet: it holds the signal until it does
+            _kill(pid, sig)
+        except OSError:
+            pass
 
+    def forward(sig: int, _frame) -> None:
+        forwarded.append(sig)
+        to_job(sig)
 
-def _process() -> dict:
-    """What else of this process the step's child takes over: its resource limits (``ulimit``),
-    its niceness and the CPUs it may run on."""
-    return {"limits": _limits(), "nice": os.getpriority(os.PRIO_PROCESS, 0), "cpus": sorted(os.sched_getaffinity(0))}
+    def suspend(_sig: int, _frame) -> None:
+        to_job(signal.SIGSTOP)
+        os.kill(os.getpid(), signal.SIGSTOP)  # stopped here until continued (fg, SIGCONT)
+        to_job(signal.SIGCONT)
+
+    handlers = {sig: forward for sig in _FORWARDED if int(sig) not in ignored}
+    if int(signal.SIGTSTP) not in ignored:
+        handlers[signal.SIGTSTP] = suspend
+    handlers[signal.SIGCONT] = lambda _sig, _frame: to_job(signal.SIGCONT)
+    previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
+    try:
+        written = pipe.read()  # until the child ends (EOF), signals handled meanwhile
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if written.strip():
+        return int(written)
+    conn.settimeout(10)  # it died of a signal: the server saw which
+    try:
+        return int(_message(stream)["status"])
+    except (OSError, ValueError, KeyError):
+        if forwarded:
+            return 128 + forwarded[-1]
+        print("poa-forge: the job server stopped while it ran this step; running it again in this process",
+              file=sys.stderr, flush=True)
+        return None

@@ -25,30 +25,12 @@ _LIBRARIES = ("yaml", "jsonschema", "pikepdf", "pypdf", "typst", "pypandoc", "PI
 _NOT_LOADED = ("poaforge.editor", "poaforge.cli", "poaforge.jobserver")
 
 
-def _takes(request: dict) -> str:
-    """Why a child of this server could not be what the job's process is ("" when it can):
-    a resource limit above the server's hard one, a niceness below the server's."""
-    import resource
-
-    for name, (_soft, hard) in request["limits"].items():
-        mine = resource.getrlimit(getattr(resource, name))[1]
-        if mine != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or hard > mine):
-            return f"its {name} is above the server's"
-    if request["nice"] < os.getpriority(os.PRIO_PROCESS, 0):
-        return "it runs at a higher priority than the server"
-    return ""
-
-
-def _become(request: dict) -> None:
-    """In the child: the job's resource limits, niceness and CPUs (:func:`_takes` checked them)."""
-    import resource
-
-    for name, limit in request["limits"].items():
-        resource.setrlimit(getattr(resource, name), tuple(limit))
-    os.setpriority(os.PRIO_PROCESS, 0, request["nice"])
+def _pin(request: dict) -> None:
+    """In the child: the CPUs the job may run on (``taskset``); the rest of the job's process
+    is the server's (the key, :func:`poaforge.jobserver._process`)."""
     try:
         os.sched_setaffinity(0, request["cpus"])
-    except OSError:  # CPUs outside the server's set (another cgroup): the job runs on the server's
+    except OSError:  # CPUs outside the server's set (another cpuset): the job runs on the server's
         pass
 
 
@@ -94,6 +76,30 @@ def _threads() -> int:
     return len(os.listdir("/proc/self/task"))
 
 
+def _idle() -> float:
+    """``POA_JOBSERVER_IDLE`` in seconds (a positive number), else :data:`IDLE`."""
+    import math
+
+    text = os.environ.get(ENV_IDLE, "")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if text and not (math.isfinite(seconds) and seconds > 0):
+        _say(f"{ENV_IDLE}={text!r} is not a number of seconds: ending {IDLE:.0f} s after the last job")
+    return seconds if math.isfinite(seconds) and seconds > 0 else IDLE
+
+
+def _end(pid: int) -> None:
+    """SIGTERM to a job's child and the programs it runs (its process group, once it leads one)."""
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        _kill(pid, signal.SIGTERM)
+    except OSError:
+        pass
+
+
 class _Job:
     def __init__(self, pid: int, pidfd: int, conn: socket.socket, argv: list[str]) -> None:
         self.pid, self.pidfd, self.conn, self.argv, self.began = pid, pidfd, conn, argv, time.monotonic()
@@ -111,7 +117,18 @@ class _Server:
         self.jobs: dict[int, _Job] = {}  # by pidfd
         self.by_conn: dict[int, _Job] = {}  # by the client's socket
         self.accepting, self.retire, self.last = True, False, time.monotonic()
-        self.idle = float(os.environ.get(ENV_IDLE) or IDLE)
+        self.idle = _idle()
+
+    def mark(self) -> None:
+        """The registry entry's time: when the last job ended, or a day ahead while one runs
+        (so that :func:`poaforge.jobserver.servers` lists this server as busy, evicted last)."""
+        if self.entry is None:
+            return
+        when = time.time() + (86400 if self.jobs else 0)
+        try:
+            os.utime(self.entry, (when, when))
+        except OSError:
+            pass
 
     def _server_fds(self) -> list[int]:
         fds = [self.listener.fileno(), self.lock.fileno(), self.selector.fileno()]
@@ -165,13 +182,13 @@ class _Server:
             conn, _ = self.listener.accept()
         except OSError:
             return
-        conn.settimeout(10)
+        conn.settimeout(2)  # the job sends its request at once
         received: list[int] = []
         try:
             creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
             if struct.unpack("3i", creds)[1] != os.getuid():
                 raise ConnectionError("another user")
-            head, received, _, _ = socket.recv_fds(conn, 4, 3)
+            head, received, _, _ = socket.recv_fds(conn, 4, 4)
             if not head:  # a probe (offer): is a server there?
                 conn.close()
                 return
@@ -187,13 +204,8 @@ class _Server:
                 self.stop_accepting("a job with other code or settings asked (its key differs)")
                 self._hand_back(conn, received, {"stale": True})
                 return
-            if len(received) != len(request["fds"]):
+            if len(received) != len(request["fds"]) + 1:
                 raise ConnectionError("streams missing")
-            refused = _takes(request)
-            if refused:
-                _say(f"handed a job back: {refused}")
-                self._hand_back(conn, received, {"refused": refused})
-                return
         except (OSError, ValueError, KeyError, struct.error) as exc:
             _say(f"refused a job: {exc}")
             self._hand_back(conn, received, None)
@@ -220,12 +232,8 @@ class _Server:
         try:
             conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
         except OSError:
-            _kill(pid, signal.SIGTERM)  # the job hung up: it does not wait for this one
-        if self.entry is not None:
-            try:
-                os.utime(self.entry)
-            except OSError:
-                pass
+            _end(pid)  # the job hung up: it does not wait for this one
+        self.mark()
 
     @staticmethod
     def _hand_back(conn: socket.socket, received: list[int], reply: dict | None) -> None:
@@ -251,7 +259,7 @@ class _Server:
             job = self.by_conn.get(conn.fileno())
             self.selector.unregister(conn)
             if job is not None:
-                _kill(job.pid, signal.SIGTERM)
+                _end(job.pid)
 
     def finished(self, job: _Job) -> None:
         self.selector.unregister(job.pidfd)
@@ -270,31 +278,35 @@ class _Server:
             pass
         job.conn.close()
         self.last = time.monotonic()
+        self.mark()
         _say(f"job {job.pid}: {' '.join(job.argv[:2])} → exit {code} in {self.last - job.began:.2f} s, "
              f"peak {usage.ru_maxrss / 1024:.0f} MB")
 
 
 def _child(request: dict, received: list[int], server_fds: list[int]) -> None:
-    """In the forked child (forwarded signals blocked): become the job (its streams,
-    environment, folder), run the step as ``python -m poaforge.steps`` does, and exit with its
-    code."""
-    code = 3
+    """In the forked child (forwarded signals blocked): become the job (its streams, signal
+    dispositions, environment, folder, CPUs), run the step as ``python -m poaforge.steps``
+    does, write its exit code to the job's pipe (the last of ``received``) and exit with it."""
+    code, status = 3, None
     try:
         for fd in server_fds:
             try:
                 os.close(fd)
             except OSError:
                 pass
-        for target, fd in zip(request["fds"], received):
+        streams, status = received[:-1], received[-1]
+        for target, fd in zip(request["fds"], streams, strict=True):
             os.dup2(fd, target)
-        for fd in received:
-            if fd not in request["fds"]:
-                os.close(fd)
+        for fd in streams:  # all above 2: the server's own 0-2 are open
+            os.close(fd)
+        os.set_inheritable(status, False)
         _fresh_streams()
-        os.setsid()  # the job's signals come from the job's side (forwarded), not the server's
+        os.setsid()  # a process group of its own: the job's side forwards its signals to it
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGTSTP):
             signal.signal(sig, signal.SIG_DFL)
+        for sig in request["ignored"]:  # as the job's process ignores them (nohup, `cmd &` in a script)
+            signal.signal(sig, signal.SIG_IGN)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _FORWARDED)  # one forwarded meanwhile acts now
         os.environ.clear()
         os.environ.update(request["env"])
@@ -303,7 +315,7 @@ def _child(request: dict, received: list[int], server_fds: list[int]) -> None:
         time.tzset()
         os.umask(request["umask"])
         os.chdir(request["cwd"])
-        _become(request)
+        _pin(request)
         from poaforge import typeset
 
         typeset.forget_stale_fonts()
@@ -320,6 +332,12 @@ def _child(request: dict, received: list[int], server_fds: list[int]) -> None:
 
         print(INTERRUPTED, file=sys.stderr)
         code = 130
+    except SystemExit as exc:  # as Python ends a process on it
+        if isinstance(exc.code, int) or exc.code is None:
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
     except BaseException as exc:  # noqa: BLE001  (the job's side waits for an exit code whatever happens)
         print(f"poa: internal error: the job server could not run the step: {type(exc).__name__}: {exc} — please "
               "report it (POA_JOBSERVER=off runs each step in a process of its own)", file=sys.stderr)
@@ -329,6 +347,11 @@ def _child(request: dict, received: list[int], server_fds: list[int]) -> None:
             try:
                 stream.flush()
             except Exception:  # noqa: BLE001  (a closed or full stream: the exit code still goes back)
+                pass
+        if status is not None:
+            try:
+                os.write(status, f"{code}\n".encode())
+            except OSError:
                 pass
         os._exit(code)
 
@@ -376,7 +399,7 @@ def serve(path: Path) -> int:
         for pid, _, _ in running[:max(0, len(running) - MAX_SERVERS + 1)]:
             _kill(pid, signal.SIGTERM)
         entry = base / str(os.getpid())
-        entry.write_text(os.getcwd(), encoding="utf-8")
+        entry.write_bytes(os.fsencode(os.getcwd()))
     temporary = path.with_name(f"{path.name}.{os.getpid()}")
     temporary.unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -387,6 +410,7 @@ def serve(path: Path) -> int:
         os.replace(temporary, path)
     except OSError as exc:
         _say(f"not serving: cannot listen on {path}: {exc}")
+        temporary.unlink(missing_ok=True)
         if entry is not None:
             entry.unlink(missing_ok=True)
         return 1
@@ -400,6 +424,9 @@ def serve(path: Path) -> int:
     signal.signal(signal.SIGTERM, retire)
     signal.signal(signal.SIGINT, retire)
     _say(f"serving {os.getcwd()}: {loaded} modules loaded in {time.monotonic() - began:.2f} s")
-    server.loop()
+    try:
+        server.loop()
+    finally:  # whatever ends it: no socket, lock or registry entry left for a server gone
+        server.stop_accepting("ending")
     _say("ended")
     return 0
