@@ -346,3 +346,15 @@ def test_a_step_ends_as_alone_when_it_exits_or_its_server_dies(tmp_path: Path, s
     out, _ = job.communicate(timeout=60)  # its input ends: the step says so, once, and the job has its exit code
     assert job.returncode == 1, out
     assert out.count("/dev/stdin: not valid JSON") == 1 and "running it again" not in out, out
+
+
+def test_the_switch_and_a_memory_cap_turn_the_server_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``POA_JOBSERVER=off``, and ``ulimit -v`` (a child forked from a ~200 MB server could fail
+    under the cap where the job's own process builds): every job in its own process."""
+    check = "from poaforge import jobserver; print(jobserver.enabled())"
+    monkeypatch.delenv(jobserver.ENV_SWITCH, raising=False)
+    assert subprocess.run([PY, "-c", check], capture_output=True, text=True).stdout.strip() == "True"
+    assert subprocess.run([PY, "-c", check], capture_output=True, text=True,
+                          env={**os.environ, "POA_JOBSERVER": "off"}).stdout.strip() == "False"
+    capped = subprocess.run(["bash", "-c", f"ulimit -v 4000000; exec {PY} -c '{check}'"], capture_output=True, text=True)
+    assert capped.stdout.strip() == "False", capped.stderr

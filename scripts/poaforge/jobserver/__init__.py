@@ -79,8 +79,16 @@ def supported() -> bool:
 
 
 def enabled() -> bool:
-    """False when the user turned the server off (``POA_JOBSERVER=off``)."""
-    return os.environ.get(ENV_SWITCH, "").strip().lower() not in ("off", "0", "no", "false")
+    """False when the user turned the server off (``POA_JOBSERVER=off``), and under a cap on
+    memory (``ulimit -v``/``-d``): a child forked from a server starts with the server's
+    ~200 MB of address space, libraries the step would not load, so it could fail where the
+    job's own process builds."""
+    import resource
+
+    if os.environ.get(ENV_SWITCH, "").strip().lower() in ("off", "0", "no", "false"):
+        return False
+    return all(resource.getrlimit(limit)[0] == resource.RLIM_INFINITY
+               for limit in (resource.RLIMIT_AS, resource.RLIMIT_DATA))
 
 
 def _process() -> list[str]:
