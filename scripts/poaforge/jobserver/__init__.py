@@ -64,7 +64,7 @@ _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Environment variables fixed when Python starts (a child cannot change them): part of the key.
 _START_ENV = ("PYTHONHASHSEED", "PYTHONPATH", "PYTHONHOME", "PYTHONUTF8", "PYTHONIOENCODING", "PYTHONWARNINGS",
-              "PYTHONSAFEPATH", "PYTHONOPTIMIZE", "LANG", "LC_ALL", "LC_CTYPE", "POA_PROJECT", "POA_JOBSERVER_KEY")
+              "PYTHONSAFEPATH", "PYTHONOPTIMIZE", "LANG", "LC_ALL", "LC_CTYPE", "POA_PROJECT", "PYPANDOC_PANDOC", "POA_JOBSERVER_KEY")
 
 
 def supported() -> bool:

@@ -64,7 +64,35 @@ def _preload() -> int:
         from poaforge import typeset
 
         typeset.preload(Path("templates"))
+    _warm()
     return len(sys.modules)
+
+
+def _warm() -> None:
+    """Work every job repeats and whose result only the key's contents can change: the
+    package's digest (its files), pandoc's path and version (pypandoc keeps them; the
+    pinned wheel, under ``sys.path``; ``PYPANDOC_PANDOC`` is in the key), and the installed
+    distributions' metadata lookups (importlib.metadata caches them by folder time)."""
+    from importlib import metadata
+
+    from poaforge.deps import package_digest
+    from poaforge.submit.manifest import TOOLS
+
+    package_digest()
+    for name in (*TOOLS, "python-dateutil"):
+        try:
+            metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    try:
+        import pypandoc
+
+        from poaforge.letter.docx import use_bundled_pandoc
+
+        use_bundled_pandoc()
+        pypandoc.get_pandoc_version()
+    except (ImportError, OSError, RuntimeError):
+        pass
 
 
 #: What importing the modules put in the environment (``OMP_THREAD_LIMIT`` for OCR): a job's
