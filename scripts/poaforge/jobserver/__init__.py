@@ -64,7 +64,8 @@ _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: Environment variables fixed when Python starts (a child cannot change them): part of the key.
 _START_ENV = ("PYTHONHASHSEED", "PYTHONPATH", "PYTHONHOME", "PYTHONUTF8", "PYTHONIOENCODING", "PYTHONWARNINGS",
-              "PYTHONSAFEPATH", "PYTHONOPTIMIZE", "LANG", "LC_ALL", "LC_CTYPE", "POA_PROJECT", "PYPANDOC_PANDOC", "POA_JOBSERVER_KEY")
+              "PYTHONSAFEPATH", "PYTHONOPTIMIZE", "LANG", "LC_ALL", "LC_CTYPE", "POA_PROJECT", "PYPANDOC_PANDOC",
+              "POA_JOBSERVER_KEY")
 
 
 def supported() -> bool:
@@ -94,18 +95,25 @@ def enabled() -> bool:
 def _process() -> list[str]:
     """What a forked child keeps of the server's process and cannot take over from the job's
     (or should not: a server refusing every job of another priority would be kept for nothing):
-    group ids, resource limits (``ulimit``: a child forked from a 200 MB server cannot live
-    under a job's ``ulimit -v`` the job itself lives under), niceness, control group
-    (``systemd-run -p MemoryMax=…``) and OOM score adjustment."""
+    group ids, resource limits (``ulimit``), niceness, the limits of its control group
+    (``systemd-run -p MemoryMax=…``; cgroup v2) and OOM score adjustment."""
     import resource
 
     parts = [f"gid={os.getegid()} groups={sorted(os.getgroups())} nice={os.getpriority(os.PRIO_PROCESS, 0)}"]
     parts += [f"{n}={resource.getrlimit(getattr(resource, n))}" for n in sorted(dir(resource)) if n.startswith("RLIMIT_")]
-    for name in ("cgroup", "oom_score_adj"):
-        try:
-            parts.append(Path(f"/proc/self/{name}").read_text(encoding="utf-8", errors="replace").strip())
-        except OSError:
-            continue
+    try:
+        parts.append(Path("/proc/self/oom_score_adj").read_text(encoding="utf-8").strip())
+        groups = Path("/proc/self/cgroup").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return parts
+    for line in groups:  # the limits of the control group, not its name (each terminal may have a scope of its own)
+        if line.startswith("0::"):
+            folder = Path("/sys/fs/cgroup") / line[3:].lstrip("/")
+            for name in ("memory.max", "memory.high", "memory.swap.max", "cpu.max", "pids.max"):
+                try:
+                    parts.append(f"{name}={(folder / name).read_text(encoding='utf-8').strip()}")
+                except OSError:
+                    continue
     return parts
 
 
@@ -236,9 +244,12 @@ def offer(env: dict[str, str]) -> Path | None:
     if path is None:
         return None
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(1.0)
     with probe:
         try:
             probe.connect(str(path))
+        except TimeoutError:  # a server that does not accept (stopped, its queue full): not for this run
+            return None
         except OSError:
             try:
                 start(path, env)

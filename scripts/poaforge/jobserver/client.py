@@ -82,7 +82,10 @@ def _through_server(path: Path, argv: list[str]) -> int | None:
         if "pid" not in reply:  # stale: it ends; one that matches serves the jobs after this one
             os.close(status)
             if reply.get("stale"):
-                start(path)
+                try:
+                    start(path)
+                except OSError:  # no server for the jobs after this one: each runs alone
+                    pass
             return None
         with open(status, "rb") as pipe:
             return _wait(int(reply["pid"]), pipe, conn, stream, ignored)
@@ -105,9 +108,13 @@ def _wait(pid: int, pipe, conn: socket.socket, stream, ignored: list[int]) -> in
         forwarded.append(sig)
         to_job(sig)
 
-    def suspend(_sig: int, _frame) -> None:
+    def suspend(sig: int, _frame) -> None:
         to_job(signal.SIGSTOP)
-        os.kill(os.getpid(), signal.SIGSTOP)  # stopped here until continued (fg, SIGCONT)
+        # stop as Ctrl-Z stops a process: the kernel discards it in a process group no shell
+        # controls (setsid, a script that ended), and then neither this process nor the step stops
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+        signal.signal(sig, suspend)
         to_job(signal.SIGCONT)
 
     handlers = {sig: forward for sig in _FORWARDED if int(sig) not in ignored}

@@ -119,13 +119,28 @@ def _idle() -> float:
 
 
 def _end(pid: int) -> None:
-    """SIGTERM to a job's child and the programs it runs (its process group, once it leads one)."""
+    """End the child of a job that is gone, and the programs it runs (its process group, once
+    it leads one): SIGKILL, as the job's own process would have ended with the job."""
     try:
-        os.killpg(pid, signal.SIGTERM)
+        os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
-        _kill(pid, signal.SIGTERM)
+        _kill(pid, signal.SIGKILL)
     except OSError:
         pass
+
+
+def _hung_up(conn: socket.socket) -> bool:
+    """True when the job closed its end (it sent all it sends: readable means gone)."""
+    import select
+
+    try:
+        if not select.select([conn], [], [], 0)[0]:
+            return False
+        return conn.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 class _Job:
@@ -236,6 +251,10 @@ class _Server:
                 raise ConnectionError("streams missing")
         except (OSError, ValueError, KeyError, struct.error) as exc:
             _say(f"refused a job: {exc}")
+            self._hand_back(conn, received, None)
+            return
+        if _hung_up(conn):  # it gave up waiting (a stopped or busy server) and ran the step itself
+            _say("a job hung up before its step began")
             self._hand_back(conn, received, None)
             return
         self.last = time.monotonic()
