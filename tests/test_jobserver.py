@@ -358,3 +358,20 @@ def test_the_switch_and_a_memory_cap_turn_the_server_off(monkeypatch: pytest.Mon
                           env={**os.environ, "POA_JOBSERVER": "off"}).stdout.strip() == "False"
     capped = subprocess.run(["bash", "-c", f"ulimit -v 4000000; exec {PY} -c '{check}'"], capture_output=True, text=True)
     assert capped.stdout.strip() == "False", capped.stderr
+
+
+@pytest.mark.skipif(not jobserver.supported(), reason="the job server needs Linux (os.pidfd_open)")
+def test_jobs_ending_together_are_each_served_and_the_server_goes_on(tmp_path: Path, servers: Path) -> None:
+    """A job has its exit code from its child's pipe and may hang up before the server has
+    reaped that child: both come in the same round of the server's loop (once crashed it)."""
+    root = copy_project(tmp_path / "p", cases=[])
+    path = _start(root)
+    for _ in range(3):
+        jobs = [_job(root, path, "status-page") for _ in range(8)]
+        for job in jobs:
+            out, _ = job.communicate(timeout=60)
+            assert job.returncode == 2 and "usage: python -m poaforge.steps status-page" in out, out
+    log = (root / ".snakemake/poa-forge/jobserver.log").read_text(encoding="utf-8")
+    assert log.count("status-page → exit 2") == 24, log
+    assert "internal error" not in log and "stopping" not in log, log
+    assert len(jobserver.servers()) == 1

@@ -129,6 +129,12 @@ def _end(pid: int) -> None:
         pass
 
 
+def _readable(fd: int) -> bool:
+    import select
+
+    return bool(select.select([fd], [], [], 0)[0])
+
+
 def _hung_up(conn: socket.socket) -> bool:
     """True when the job closed its end (it sent all it sends: readable means gone)."""
     import select
@@ -146,6 +152,7 @@ def _hung_up(conn: socket.socket) -> bool:
 class _Job:
     def __init__(self, pid: int, pidfd: int, conn: socket.socket, argv: list[str]) -> None:
         self.pid, self.pidfd, self.conn, self.argv, self.began = pid, pidfd, conn, argv, time.monotonic()
+        self.fd = conn.fileno()  # its number after it is closed, too
 
 
 class _Server:
@@ -212,6 +219,8 @@ class _Server:
                 if not self.accepting:
                     continue
             for selected, _ in self.selector.select(timeout=1.0):
+                if self.selector.get_map().get(selected.fd) is not selected:
+                    continue  # unregistered by an event before it in this round (a job ended, its connection closed)
                 thing = selected.fileobj
                 if thing is self.listener:
                     self.accept()
@@ -273,7 +282,7 @@ class _Server:
         import selectors
 
         self.jobs[job.pidfd] = job
-        self.by_conn[conn.fileno()] = job
+        self.by_conn[job.fd] = job
         self.selector.register(job.pidfd, selectors.EVENT_READ)
         self.selector.register(conn, selectors.EVENT_READ)
         try:
@@ -296,16 +305,16 @@ class _Server:
         conn.close()
 
     def client_spoke(self, conn: socket.socket) -> None:
-        """The job's end of the connection: readable only when it hung up (killed); its child
-        must not run on alone."""
+        """The job's end of the connection: readable only when it hung up — done, or killed,
+        and then its child must not run on alone."""
         try:
             data = conn.recv(1, socket.MSG_PEEK)
         except OSError:
             data = b""
-        if not data:
-            job = self.by_conn.get(conn.fileno())
+        if not data:  # gone: killed, or done (it has its child's exit code from the pipe)
+            job = self.by_conn.pop(conn.fileno(), None)
             self.selector.unregister(conn)
-            if job is not None:
+            if job is not None and not _readable(job.pidfd):  # its child has not ended yet
                 _end(job.pid)
 
     def finished(self, job: _Job) -> None:
@@ -314,7 +323,7 @@ class _Server:
         os.close(job.pidfd)
         code = os.waitstatus_to_exitcode(status)
         code = 128 - code if code < 0 else code
-        self.by_conn.pop(job.conn.fileno(), None)
+        self.by_conn.pop(job.fd, None)
         try:
             self.selector.unregister(job.conn)
         except (KeyError, ValueError):
