@@ -22,13 +22,16 @@ onstart:
 note_fresh_at_exit()
 
 
-# The run ends with its last job, not a second later (end_scheduler_timers in workflow/common.smk).
+# The run ends with its last job, not a second later (end_scheduler_timers in workflow/common.smk);
+# one that built something leaves the project's job server running for the next (prepare_jobserver).
 onsuccess:
     end_scheduler_timers()
+    prepare_jobserver()
 
 
 onerror:
     end_scheduler_timers()
+    prepare_jobserver()
 
 
 localrules:

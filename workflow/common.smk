@@ -229,23 +229,34 @@ def end_scheduler_timers():
 
 
 #: The environment every step runs in: reproducible times and hashes, bytecode kept under
-#: .snakemake (step, below); the project's job server is started with it too (offer_jobserver).
+#: .snakemake (step, below); the project's job server is started with it too (prepare_jobserver).
 STEP_ENV = {"TZ": "UTC", "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "",
             "PYTHONPYCACHEPREFIX": ".snakemake/pycache"}
 
 
-def offer_jobserver():
-    """In a local run that builds, start the project's job server if none runs, and let this
-    run's jobs use it (poaforge.jobserver: each job forked from a process that has loaded the
-    libraries, ~0.4 s less per job). Not for a cluster's jobs, a dry run or --touch, nor with
-    POA_JOBSERVER=off."""
-    plugin = getattr(workflow, "_executor_plugin", None)
-    settings = getattr(plugin, "common_settings", None)
-    if settings is None or not settings.local_exec or settings.dryrun_exec or settings.touch_exec:
-        return
-    from poaforge import jobserver
+def _local_build():
+    """True in a run whose jobs run here and build: not a cluster's, a dry run or --touch."""
+    settings = getattr(getattr(workflow, "_executor_plugin", None), "common_settings", None)
+    return settings is not None and settings.local_exec and not settings.dryrun_exec and not settings.touch_exec
 
-    jobserver.offer(STEP_ENV)
+
+def offer_jobserver():
+    """In a local run that builds, let its jobs use the project's job server when one runs
+    (poaforge.jobserver: each job forked from a process that has loaded the libraries, ~0.4 s
+    less per job; POA_JOBSERVER=off turns it off)."""
+    if _local_build():
+        from poaforge import jobserver
+
+        jobserver.offer()
+
+
+def prepare_jobserver():
+    """As a local run that built something ends, start the project's job server for the next
+    run if none runs (poaforge.jobserver.prepare)."""
+    if _local_build():
+        from poaforge import jobserver
+
+        jobserver.prepare(STEP_ENV)
 
 
 def step(command):

@@ -6,8 +6,10 @@ starting one; :mod:`.client` is the job's side, :mod:`.server` the server.
 A case's job spends ~0.4 s of its ~1 s loading Python libraries (jsonschema, pikepdf, Typst,
 pypandoc, Pillow, …) before it does any work (``python -X importtime`` on the typical case of
 ``make bench``: 0.36-0.39 s; the same job forked from a process that has them loaded takes
-0.61 s against 1.04 s). So, in a local run, Snakemake's ``onstart`` hook (``offer``, called
-from workflow/common.smk) starts one job server per project when none is running. It loads
+0.61 s against 1.04 s). So, as a local run that built something ends, the Snakefile's
+onsuccess/onerror hook (:func:`prepare`, from workflow/common.smk) starts one job server per
+project when none is running, and the next run's onstart hook (:func:`offer`) lets its jobs
+use it. It loads
 every stage's modules and Typst's fonts once, then waits on a Unix socket of the user's
 (``$XDG_RUNTIME_DIR/poa-forge-jobservers-UID/``, else the temporary folder; one per project,
 named by a hash of its path), logging to ``.snakemake/poa-forge/jobserver.log``.
@@ -17,8 +19,8 @@ A job's command line stays ``python -m poaforge.steps …`` (:func:`run_step`). 
 folder, environment, umask and standard streams (``SCM_RIGHTS``); the server forks a child
 that takes them over and runs the step exactly as the command does in a process of its own
 (:func:`poaforge.console.run`), and sends the exit status back. The job forwards Ctrl-C and
-SIGTERM to that child. Whenever the server cannot take a job — none running yet (the run's
-first jobs, while it loads), a different Python, environment or package code (:func:`key`),
+SIGTERM to that child. Whenever the server cannot take a job — none running yet (a
+project's first run), a different Python, environment or package code (:func:`key`),
 a server that stopped — the job runs in its own process, as without a server: the server
 only ever saves time, and what a job writes is the same byte for byte
 (tests/test_jobserver.py).
@@ -42,10 +44,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["offer", "start", "key", "socket_path", "supported", "enabled", "servers", "stop", "main", "MAX_SERVERS",
+__all__ = ["offer", "prepare", "start", "key", "socket_path", "supported", "enabled", "servers", "stop", "main", "MAX_SERVERS",
            "ENV_SOCKET", "ENV_SWITCH", "ENV_FOLDER", "ENV_IDLE", "IDLE", "LOG"]
 
-#: Set by the Snakefile's onstart hook for its jobs: the socket of the project's job server.
+#: Set by the Snakefile's onstart hook for its jobs (:func:`offer`): the socket of the project's job server.
 ENV_SOCKET = "POA_JOBSERVER_SOCKET"
 #: ``off`` (or ``0``, ``no``) turns the job server off.
 ENV_SWITCH = "POA_JOBSERVER"
@@ -230,33 +232,52 @@ def socket_path(project: Path) -> Path | None:
     return path if len(os.fsencode(path)) < 100 else None  # a Unix socket's path holds 107 bytes
 
 
-def offer(env: dict[str, str]) -> Path | None:
-    """Make the job server of the project in the working folder available to this run's jobs:
-    set ``POA_JOBSERVER_SOCKET`` in this process's environment (jobs inherit it) and start a
-    server with the jobs' environment ``env`` (this process's, updated) unless one answers.
-    Returns the socket, or None where :func:`supported` is False, the user turned it off, the
-    user's folder of servers cannot be made or the server cannot be started (the build goes on
-    without: every job in its own process). Called by the Snakefile's onstart hook of a local
-    run."""
+def _answering() -> tuple[Path | None, bool | None]:
+    """The project's socket and whether a server accepts on it: True, False (none: one may
+    start), None (one that does not accept within a second: stopped, its queue full)."""
     if not (enabled() and supported()):
-        return None
+        return None, None
     path = socket_path(Path.cwd())
     if path is None:
-        return None
+        return None, None
     probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     probe.settimeout(1.0)
     with probe:
         try:
             probe.connect(str(path))
-        except TimeoutError:  # a server that does not accept (stopped, its queue full): not for this run
-            return None
+        except TimeoutError:
+            return path, None
         except OSError:
-            try:
-                start(path, env)
-            except OSError:  # no log folder, no process: nothing the build needs
-                return None
+            return path, False
+    return path, True
+
+
+def offer() -> Path | None:
+    """When the project's job server answers, let this run's jobs use it: set
+    ``POA_JOBSERVER_SOCKET`` in this process's environment (jobs inherit it) and return the
+    socket; else None, and every job runs in its own process (:func:`prepare` starts a server
+    for the next run). Called by the Snakefile's onstart hook of a local run."""
+    path, answers = _answering()
+    if not answers:
+        return None
     os.environ[ENV_SOCKET] = str(path)
     return path
+
+
+def prepare(env: dict[str, str]) -> None:
+    """As a run that built something ends, start the project's job server for the next run,
+    with the jobs' environment ``env``, unless one answers (or does not accept at all). Not at
+    the run's start: on two cores its loading (~0.6 s of CPU) slowed that run's own jobs more
+    than serving its later ones gained (``make demo``, five cases from clean: 14.9 s against
+    13.2 s with none). A server that cannot be started is no error (no log folder, no process):
+    the next run's jobs run alone. Called by the Snakefile's onsuccess/onerror hooks."""
+    path, answers = _answering()
+    if path is None or answers is not False:
+        return
+    try:
+        start(path, env)
+    except OSError:
+        pass
 
 
 def start(path: Path, env: dict[str, str] | None = None) -> None:
