@@ -435,6 +435,14 @@ def serve(path: Path) -> int:
     except OSError:
         lock.close()
         return 0
+    entry = None  # registered before it loads: `poa jobserver stop` ends a server that is loading too
+    base = _registry()
+    if base is not None:
+        running = servers()
+        for pid, _, _ in running[:max(0, len(running) - MAX_SERVERS + 1)]:
+            _kill(pid, signal.SIGTERM)
+        entry = base / str(os.getpid())
+        entry.write_bytes(os.fsencode(os.getcwd()))
     own_key = key()
     began = time.monotonic()
     before = dict(os.environ)
@@ -447,15 +455,9 @@ def serve(path: Path) -> int:
     gc.freeze()  # the loaded modules stay shared with the jobs' forks, not copied page by page
     if _threads() != 1:
         _say("not serving: loading the libraries started threads, and a process with threads cannot fork safely")
+        if entry is not None:
+            entry.unlink(missing_ok=True)
         return 1
-    entry = None
-    base = _registry()
-    if base is not None:
-        running = servers()
-        for pid, _, _ in running[:max(0, len(running) - MAX_SERVERS + 1)]:
-            _kill(pid, signal.SIGTERM)
-        entry = base / str(os.getpid())
-        entry.write_bytes(os.fsencode(os.getcwd()))
     temporary = path.with_name(f"{path.name}.{os.getpid()}")
     temporary.unlink(missing_ok=True)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
