@@ -145,14 +145,6 @@ def key() -> str:
     return "\n".join(parts)
 
 
-def _is_open(fd: int) -> bool:
-    try:
-        os.fstat(fd)
-    except OSError:
-        return False
-    return True
-
-
 def _kill(pid: int, sig: int) -> None:
     try:
         os.kill(pid, sig)
@@ -209,14 +201,12 @@ def servers() -> list[tuple[int, str, float]]:
     return sorted(found, key=lambda s: -s[2])
 
 
-def stop(under: Path | None = None) -> list[int]:
-    """Ask the user's servers (those of projects inside ``under`` when given) to end, after
-    the jobs they run; returns their pids."""
+def stop() -> list[int]:
+    """Ask the user's servers to end, after the jobs they run; returns their pids."""
     stopped = []
-    for pid, project, _ in servers():
-        if under is None or Path(project).resolve().is_relative_to(Path(under).resolve()):
-            _kill(pid, signal.SIGTERM)
-            stopped.append(pid)
+    for pid, _, _ in servers():
+        _kill(pid, signal.SIGTERM)
+        stopped.append(pid)
     return stopped
 
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from poaforge.jobserver import _FORWARDED, ENV_SOCKET, _is_open, _kill, enabled, key, start, supported
+from poaforge.jobserver import _FORWARDED, ENV_SOCKET, _kill, enabled, key, start, supported
 
 __all__ = ["run_step"]
 
@@ -138,3 +138,11 @@ def _wait(pid: int, pipe, conn: socket.socket, stream, ignored: list[int]) -> in
         print("poa-forge: the job server stopped while it ran this step; running it again in this process",
               file=sys.stderr, flush=True)
         return None
+
+
+def _is_open(fd: int) -> bool:
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
